@@ -1,0 +1,86 @@
+"""The machine-readable report: every SPEC §1 field, in a fixed key order.
+
+``result_to_dict`` is the single mapping from a :class:`ScanResult` to JSON-ready data,
+so the CLI and the HTTP API cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bastion.models import Dependency, Finding, ScanIssue, ScanResult, Vulnerability
+from bastion.purl import purl_for
+
+
+def render(result: ScanResult) -> str:
+    return json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def result_to_dict(result: ScanResult) -> dict[str, Any]:
+    return {
+        "conclusion": result.conclusion.value,
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "total_deps": result.total_deps,
+        "ecosystems": list(result.ecosystems),
+        "scanned_at": result.scanned_at,
+        "duration": result.duration_ms,
+        "errors": [issue_to_dict(e) for e in result.errors],
+        "warnings": list(result.warnings),
+        "notes": list(result.notes),
+        "advisories_loaded": result.advisories_loaded,
+        "dependencies": [
+            {
+                **dependency_to_dict(d),
+                "note": d.note,
+                "approximate": d.approximate,
+            }
+            for d in result.dependencies
+        ],
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "dependency": dependency_to_dict(finding.dependency),
+        "vulnerability": vulnerability_to_dict(finding.vulnerability),
+        "is_imported": finding.is_imported,
+        "reachability": finding.reachability,
+        "approximate": finding.approximate,
+    }
+
+
+def dependency_to_dict(dep: Dependency) -> dict[str, Any]:
+    return {
+        "name": dep.name,
+        "version": dep.version,
+        "ecosystem": dep.ecosystem.value,
+        "direct": dep.direct,
+        "source": dep.source,
+        "line": dep.line,
+        "group": dep.group,
+        "path": list(dep.path),
+        "purl": purl_for(dep),
+    }
+
+
+def vulnerability_to_dict(vuln: Vulnerability) -> dict[str, Any]:
+    return {
+        "id": vuln.id,
+        "aliases": list(vuln.aliases),
+        "summary": vuln.summary,
+        "details": vuln.details,
+        "severity": vuln.severity.value,
+        "cvss_score": vuln.cvss_score,
+        "cvss_vector": vuln.cvss_vector,
+        "fixed_version": vuln.fixed_version,
+        "affected_ranges": vuln.affected_ranges,
+        "url": vuln.url,
+        "informational": vuln.informational,
+        "published": vuln.published,
+        "modified": vuln.modified,
+    }
+
+
+def issue_to_dict(issue: ScanIssue) -> dict[str, Any]:
+    return {"source": issue.source, "line": issue.line, "message": issue.message}

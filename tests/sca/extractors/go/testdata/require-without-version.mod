@@ -1,0 +1,3 @@
+module example.com/broken
+
+require github.com/a/b
