@@ -38,7 +38,8 @@ def main() -> None:
     times = [elapsed for _, elapsed in results]
     print(f"records read: {records}")
     print(f"best:   {min(times):.2f} s  ({records / min(times):,.0f} records/s)")
-    print(f"median: {statistics.median(times):.2f} s  ({records / statistics.median(times):,.0f} records/s)")
+    median = statistics.median(times)
+    print(f"median: {median:.2f} s  ({records / median:,.0f} records/s)")
 
 
 if __name__ == "__main__":

@@ -64,7 +64,13 @@ def build_lockfile(size: int, real_names: list[str]) -> dict[str, Any]:
             if index % 3 == 0:
                 root_deps[name] = f"^{version}"
         index += 1
-    return {"name": "bench", "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": packages}
+    return {
+        "name": "bench",
+        "version": "1.0.0",
+        "lockfileVersion": 3,
+        "requires": True,
+        "packages": packages,
+    }
 
 
 def time_scan(lockfile: Path, data_dir: Path, runs: int) -> list[float]:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from bastion.advisories.importer import import_path
 from bastion.db.engine import ensure_schema, make_engine
-
+from bastion.settings import get_settings
 from tests.support.osv_bucket import osv_bucket  # noqa: F401 - fixture shared by packages
 from tests.support.paths import REPO_ROOT, shared_dir
 from tests.support.postgres import postgres_url  # noqa: F401 - session fixture
@@ -23,10 +24,10 @@ def shared() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test ever touches the developer's real data directory or database."""
-    from bastion.settings import get_settings
-
     monkeypatch.setenv("BASTION_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     get_settings.cache_clear()
@@ -43,8 +44,6 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def osv_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A mirror holding every record of ../shared/osv, imported once per session."""
-    from bastion.advisories.importer import import_path
-
     osv = shared_dir() / "osv"
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('osv') / 'osv.db'}")
     ensure_schema(engine)

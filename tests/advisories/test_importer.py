@@ -48,7 +48,8 @@ def test_folder_of_ecosystem_zips(engine: Engine, tmp_path: Path) -> None:
     assert report.written == 11
     assert _count(engine, Advisory) == 11
     stats = {s.ecosystem: s.records for s in LocalMirror(engine).stats()}
-    assert stats["Maven"] == 6 and stats["NuGet"] == 6
+    assert stats["Maven"] == 6
+    assert stats["NuGet"] == 6
 
 
 def test_newer_modified_wins_older_is_ignored(engine: Engine, tmp_path: Path) -> None:
@@ -60,7 +61,9 @@ def test_newer_modified_wins_older_is_ignored(engine: Engine, tmp_path: Path) ->
     (tmp_path / "r.json").write_text(json.dumps(older))
     assert import_path(engine, tmp_path / "r.json").written == 0
 
-    newer = dict(record, modified="2026-06-01T00:00:00Z", summary="newer", affected=record["affected"][:1])
+    newer = dict(
+        record, modified="2026-06-01T00:00:00Z", summary="newer", affected=record["affected"][:1]
+    )
     (tmp_path / "r.json").write_text(json.dumps(newer))
     assert import_path(engine, tmp_path / "r.json").written == 1
     info = LocalMirror(engine).advisories(["TEST-2026-0001"])["TEST-2026-0001"]
@@ -89,7 +92,10 @@ def test_malformed_input_is_reported_and_the_rest_imports(engine: Engine, tmp_pa
     (tmp_path / "Broken").mkdir()
     (tmp_path / "Broken" / "all.zip").write_bytes(b"this is not a zip")
     with zipfile.ZipFile(tmp_path / "mixed.zip", "w") as archive:
-        archive.writestr("GOOD-1.json", json.dumps(dict(json.loads((TESTDATA / "valid-record.json").read_text()), id="GOOD-1")))
+        archive.writestr(
+            "GOOD-1.json",
+            json.dumps(dict(json.loads((TESTDATA / "valid-record.json").read_text()), id="GOOD-1")),
+        )
         archive.writestr("BAD-1.json", "{not json")
 
     report = import_path(engine, tmp_path)

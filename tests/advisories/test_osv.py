@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -65,10 +66,27 @@ def test_normalised_timestamps_sort_by_time_unlike_raw_strings() -> None:
 @pytest.mark.parametrize(
     ("record", "expected"),
     [
-        ({"severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N"}]}, (3.7, Severity.LOW)),
-        ({"severity": [{"type": "CVSS_V2", "score": "AV:N/AC:L/Au:N/C:P/I:P/A:P"}]}, (7.5, Severity.HIGH)),
         (
-            {"severity": [{"type": "CVSS_V4", "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}]},
+            {
+                "severity": [
+                    {"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N"}
+                ]
+            },
+            (3.7, Severity.LOW),
+        ),
+        (
+            {"severity": [{"type": "CVSS_V2", "score": "AV:N/AC:L/Au:N/C:P/I:P/A:P"}]},
+            (7.5, Severity.HIGH),
+        ),
+        (
+            {
+                "severity": [
+                    {
+                        "type": "CVSS_V4",
+                        "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                    }
+                ]
+            },
             (9.3, Severity.CRITICAL),
         ),
         # Newest CVSS version wins when several are given.
@@ -82,7 +100,13 @@ def test_normalised_timestamps_sort_by_time_unlike_raw_strings() -> None:
             (3.7, Severity.LOW),
         ),
         ({"database_specific": {"severity": "MODERATE"}}, (None, Severity.MEDIUM)),
-        ({"severity": [{"type": "CVSS_V3", "score": "garbage"}], "database_specific": {"severity": "HIGH"}}, (None, Severity.HIGH)),
+        (
+            {
+                "severity": [{"type": "CVSS_V3", "score": "garbage"}],
+                "database_specific": {"severity": "HIGH"},
+            },
+            (None, Severity.HIGH),
+        ),
         ({"severity": []}, (None, Severity.UNKNOWN)),
     ],
 )
@@ -93,27 +117,33 @@ def test_severity(record: dict[str, object], expected: tuple[float | None, Sever
 
 @given(st.binary(max_size=300))
 def test_parse_record_only_raises_invalid_record_on_bytes(data: bytes) -> None:
-    try:
+    with contextlib.suppress(InvalidRecord):
         parse_record(data)
-    except InvalidRecord:
-        pass
 
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
 
 @given(
     st.fixed_dictionaries(
-        {"id": st.text(min_size=1, max_size=10), "modified": st.sampled_from(["2020-01-01T00:00:00Z", "x"])},
-        optional={"affected": json_values, "aliases": json_values, "severity": json_values, "summary": json_values},
+        {
+            "id": st.text(min_size=1, max_size=10),
+            "modified": st.sampled_from(["2020-01-01T00:00:00Z", "x"]),
+        },
+        optional={
+            "affected": json_values,
+            "aliases": json_values,
+            "severity": json_values,
+            "summary": json_values,
+        },
     )
 )
 def test_parse_record_only_raises_invalid_record_on_shapes(record: dict[str, object]) -> None:
-    try:
+    with contextlib.suppress(InvalidRecord):
         parse_record(json.dumps(record))
-    except InvalidRecord:
-        pass

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.paths import shared_dir
 from tests.support.osv_bucket import OsvBucket
+from tests.support.paths import shared_dir
 
 
-def bastion(*args: str, data_dir: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def bastion(
+    *args: str, data_dir: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "BASTION_DATA_DIR": str(data_dir), **(env or {})}
     full_env.pop("DATABASE_URL", None)
     return subprocess.run(
@@ -32,7 +34,9 @@ def bastion(*args: str, data_dir: Path, env: dict[str, str] | None = None) -> su
 def loaded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("cli-data")
     for eco in ("npm", "crates.io"):
-        done = bastion("advisories", "import", str(shared_dir() / "osv" / eco / "all.zip"), data_dir=data_dir)
+        done = bastion(
+            "advisories", "import", str(shared_dir() / "osv" / eco / "all.zip"), data_dir=data_dir
+        )
         assert done.returncode == 0, done.stderr
     return data_dir
 
@@ -53,21 +57,41 @@ def test_scan_with_an_empty_store_lists_dependencies_and_says_how_to_load(tmp_pa
 
 
 def test_scan_blocks_with_exit_1_and_json_carries_spec_fields(loaded_data_dir: Path) -> None:
-    done = bastion("scan", str(shared_dir() / "fixtures" / "rust-app"), "-f", "json", data_dir=loaded_data_dir)
+    done = bastion(
+        "scan", str(shared_dir() / "fixtures" / "rust-app"), "-f", "json", data_dir=loaded_data_dir
+    )
     assert done.returncode == 1, done.stderr
     result = json.loads(done.stdout)
     assert result["conclusion"] == "failure"
     finding = result["findings"][0]
     assert set(finding) >= {"dependency", "vulnerability", "is_imported"}
     assert set(finding["vulnerability"]) >= {
-        "id", "aliases", "summary", "details", "severity", "fixed_version", "affected_ranges", "url",
+        "id",
+        "aliases",
+        "summary",
+        "details",
+        "severity",
+        "fixed_version",
+        "affected_ranges",
+        "url",
     }
     assert set(finding["dependency"]) >= {"name", "version", "ecosystem", "direct", "source"}
-    assert set(result) >= {"findings", "total_deps", "ecosystems", "scanned_at", "duration", "errors", "dependencies"}
+    assert set(result) >= {
+        "findings",
+        "total_deps",
+        "ecosystems",
+        "scanned_at",
+        "duration",
+        "errors",
+        "dependencies",
+    }
     assert result["ecosystems"] == ["crates.io"]
     h2 = [f for f in result["findings"] if f["dependency"]["name"] == "h2"]
     assert {f["vulnerability"]["id"] for f in h2} == {
-        "RUSTSEC-2023-0034", "RUSTSEC-2024-0003", "RUSTSEC-2024-0332", "RUSTSEC-2026-0258",
+        "RUSTSEC-2023-0034",
+        "RUSTSEC-2024-0003",
+        "RUSTSEC-2024-0332",
+        "RUSTSEC-2026-0258",
     }
     assert all(f["dependency"]["direct"] is False for f in h2)
 
@@ -83,7 +107,9 @@ def test_table_fits_80_columns(loaded_data_dir: Path) -> None:
 
 def test_block_on_policy(loaded_data_dir: Path) -> None:
     app = str(shared_dir() / "fixtures" / "rust-app")
-    critical = bastion("scan", app, "--block-on", "critical_only", "-f", "json", data_dir=loaded_data_dir)
+    critical = bastion(
+        "scan", app, "--block-on", "critical_only", "-f", "json", data_dir=loaded_data_dir
+    )
     result = json.loads(critical.stdout)
     has_critical = any(
         f["vulnerability"]["severity"] == "CRITICAL" and not f["vulnerability"]["informational"]
@@ -109,7 +135,9 @@ def test_usage_and_input_errors_exit_2_without_traceback(tmp_path: Path) -> None
     assert bad_format.returncode == 2
 
 
-def test_broken_lockfile_in_a_directory_is_reported_and_the_rest_scanned(loaded_data_dir: Path, tmp_path: Path) -> None:
+def test_broken_lockfile_in_a_directory_is_reported_and_the_rest_scanned(
+    loaded_data_dir: Path, tmp_path: Path
+) -> None:
     shutil.copy(shared_dir() / "fixtures" / "rust-app" / "Cargo.lock", tmp_path / "Cargo.lock")
     (tmp_path / "web").mkdir()
     (tmp_path / "web" / "package-lock.json").write_text('{"lockfileVersion": 3, "packages": {')
@@ -147,7 +175,9 @@ def test_advisories_import_stats_and_bad_input(tmp_path: Path) -> None:
 
 
 def test_advisories_sync_over_http(tmp_path: Path, osv_bucket: OsvBucket) -> None:
-    done = bastion("advisories", "sync", "-e", "npm", "--base-url", osv_bucket.url, data_dir=tmp_path)
+    done = bastion(
+        "advisories", "sync", "-e", "npm", "--base-url", osv_bucket.url, data_dir=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert "npm (full download)" in done.stderr
     again = bastion("advisories", "sync", "--base-url", osv_bucket.url, data_dir=tmp_path)

@@ -8,7 +8,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from bastion.db.engine import HEAD_REVISION, MIGRATIONS_DIR, current_revision, ensure_schema, make_engine
+from bastion.db.engine import (
+    HEAD_REVISION,
+    MIGRATIONS_DIR,
+    current_revision,
+    ensure_schema,
+    make_engine,
+)
 from bastion.db.tables import Base
 
 

@@ -39,8 +39,13 @@ def test_import_and_scan_agree_with_sqlite(pg_engine: Engine, osv_engine: Engine
         target = shared_dir() / "fixtures" / app
         on_pg = scan_path(target, LocalMirror(pg_engine))
         on_sqlite = scan_path(target, LocalMirror(osv_engine))
-        pairs_pg = sorted((f.dependency.name, f.dependency.version, f.vulnerability.id) for f in on_pg.findings)
-        pairs_sqlite = sorted((f.dependency.name, f.dependency.version, f.vulnerability.id) for f in on_sqlite.findings)
+        pairs_pg = sorted(
+            (f.dependency.name, f.dependency.version, f.vulnerability.id) for f in on_pg.findings
+        )
+        pairs_sqlite = sorted(
+            (f.dependency.name, f.dependency.version, f.vulnerability.id)
+            for f in on_sqlite.findings
+        )
         assert pairs_pg == pairs_sqlite
         assert pairs_pg  # the fixtures are known to be vulnerable
 

@@ -10,7 +10,9 @@ from bastion.ecosystems import Ecosystem
 from bastion.matching.affected import match_affected
 
 
-def _entry(*ranges: tuple[str, list[dict[str, str]]], versions: list[str] | None = None) -> dict[str, Any]:
+def _entry(
+    *ranges: tuple[str, list[dict[str, str]]], versions: list[str] | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"ranges": [{"type": t, "events": e} for t, e in ranges]}
     if versions is not None:
         entry["versions"] = versions
@@ -20,7 +22,10 @@ def _entry(*ranges: tuple[str, list[dict[str, str]]], versions: list[str] | None
 SIMPLE = _entry(("ECOSYSTEM", [{"introduced": "0"}, {"fixed": "4.17.21"}]))
 LAST_AFFECTED = _entry(("ECOSYSTEM", [{"introduced": "5.2.1"}, {"last_affected": "6.5.6"}]))
 TWO_RANGES_UNSORTED = _entry(
-    ("SEMVER", [{"fixed": "2.5.0"}, {"introduced": "2.0.0"}, {"fixed": "1.4.2"}, {"introduced": "1.0.0"}])
+    (
+        "SEMVER",
+        [{"fixed": "2.5.0"}, {"introduced": "2.0.0"}, {"fixed": "1.4.2"}, {"introduced": "1.0.0"}],
+    )
 )
 LIMIT = _entry(("SEMVER", [{"introduced": "1.0.0"}, {"limit": "1.5.0"}]))
 PRERELEASE = _entry(("SEMVER", [{"introduced": "0"}, {"fixed": "5.0.0-beta.3"}]))
@@ -59,20 +64,64 @@ ONLY_FIXED = _entry(("ECOSYSTEM", [{"fixed": "2.0.0"}]))
         (EMPTY_AT_SAME_VERSION, Ecosystem.NPM, "1.0.0", False, None),
         (ONLY_FIXED, Ecosystem.NPM, "1.9.9", True, "2.0.0"),
         # Go versions carry a "v" and pseudo-versions sort as pre-releases.
-        (_entry(("SEMVER", [{"introduced": "0"}, {"fixed": "0.0.0-20201216223049-8b5274cf687f"}])),
-         Ecosystem.GO, "v0.0.0-20200220183623-bac4c82f6975", True, "0.0.0-20201216223049-8b5274cf687f"),
-        (_entry(("SEMVER", [{"introduced": "0"}, {"fixed": "3.2.1"}])),
-         Ecosystem.GO, "v3.2.0+incompatible", True, "3.2.1"),
+        (
+            _entry(
+                ("SEMVER", [{"introduced": "0"}, {"fixed": "0.0.0-20201216223049-8b5274cf687f"}])
+            ),
+            Ecosystem.GO,
+            "v0.0.0-20200220183623-bac4c82f6975",
+            True,
+            "0.0.0-20201216223049-8b5274cf687f",
+        ),
+        (
+            _entry(("SEMVER", [{"introduced": "0"}, {"fixed": "3.2.1"}])),
+            Ecosystem.GO,
+            "v3.2.0+incompatible",
+            True,
+            "3.2.1",
+        ),
         # PyPI ECOSYSTEM ranges use PEP 440: 2.2 == 2.2.0, rc before final.
-        (_entry(("ECOSYSTEM", [{"introduced": "2.2"}, {"fixed": "2.2.1"}])), Ecosystem.PYPI, "2.2.0", True, "2.2.1"),
-        (_entry(("ECOSYSTEM", [{"introduced": "0"}, {"fixed": "2.0"}])), Ecosystem.PYPI, "2.0rc1", True, "2.0"),
+        (
+            _entry(("ECOSYSTEM", [{"introduced": "2.2"}, {"fixed": "2.2.1"}])),
+            Ecosystem.PYPI,
+            "2.2.0",
+            True,
+            "2.2.1",
+        ),
+        (
+            _entry(("ECOSYSTEM", [{"introduced": "0"}, {"fixed": "2.0"}])),
+            Ecosystem.PYPI,
+            "2.0rc1",
+            True,
+            "2.0",
+        ),
         # Maven ordering: qualifiers and four-part versions.
-        (_entry(("ECOSYSTEM", [{"introduced": "2.13.0"}, {"fixed": "2.13.2.1"}])), Ecosystem.MAVEN, "2.13.2", True, "2.13.2.1"),
-        (_entry(("ECOSYSTEM", [{"introduced": "0"}, {"fixed": "5.2.20.RELEASE"}])), Ecosystem.MAVEN, "5.2.19.RELEASE", True, "5.2.20.RELEASE"),
-        (_entry(("ECOSYSTEM", [{"introduced": "0"}, {"fixed": "5.2.20.RELEASE"}])), Ecosystem.MAVEN, "5.2.20", False, None),
+        (
+            _entry(("ECOSYSTEM", [{"introduced": "2.13.0"}, {"fixed": "2.13.2.1"}])),
+            Ecosystem.MAVEN,
+            "2.13.2",
+            True,
+            "2.13.2.1",
+        ),
+        (
+            _entry(("ECOSYSTEM", [{"introduced": "0"}, {"fixed": "5.2.20.RELEASE"}])),
+            Ecosystem.MAVEN,
+            "5.2.19.RELEASE",
+            True,
+            "5.2.20.RELEASE",
+        ),
+        (
+            _entry(("ECOSYSTEM", [{"introduced": "0"}, {"fixed": "5.2.20.RELEASE"}])),
+            Ecosystem.MAVEN,
+            "5.2.20",
+            False,
+            None,
+        ),
     ],
 )
-def test_match(entry: dict[str, Any], ecosystem: Ecosystem, version: str, affected: bool, fixed: str | None) -> None:
+def test_match(
+    entry: dict[str, Any], ecosystem: Ecosystem, version: str, affected: bool, fixed: str | None
+) -> None:
     result = match_affected(entry, ecosystem, version)
     assert result.affected is affected
     assert result.fixed_version == fixed
@@ -103,13 +152,18 @@ def test_unparsable_installed_version_is_marked_approximate() -> None:
 
 def test_malformed_entries_never_match() -> None:
     assert not match_affected({"ranges": "oops"}, Ecosystem.NPM, "1.0.0").affected
-    assert not match_affected({"ranges": [{"type": "SEMVER", "events": [{"introduced": 5}]}]}, Ecosystem.NPM, "1.0.0").affected
+    assert not match_affected(
+        {"ranges": [{"type": "SEMVER", "events": [{"introduced": 5}]}]}, Ecosystem.NPM, "1.0.0"
+    ).affected
 
 
 events = st.lists(
     st.dictionaries(
         st.sampled_from(["introduced", "fixed", "last_affected", "limit", "bogus"]),
-        st.one_of(st.text(max_size=12), st.from_regex(r"v?[0-9]{1,3}(\.[0-9]{1,3}){0,3}(-[a-z0-9.]{1,6})?", fullmatch=True)),
+        st.one_of(
+            st.text(max_size=12),
+            st.from_regex(r"v?[0-9]{1,3}(\.[0-9]{1,3}){0,3}(-[a-z0-9.]{1,6})?", fullmatch=True),
+        ),
         min_size=1,
         max_size=1,
     ),
@@ -123,6 +177,11 @@ events = st.lists(
     st.lists(st.text(max_size=10), max_size=3),
     st.text(max_size=16),
 )
-def test_matching_never_raises(ecosystem: Ecosystem, ranges: list[tuple[str, list[dict[str, str]]]], versions: list[str], version: str) -> None:
+def test_matching_never_raises(
+    ecosystem: Ecosystem,
+    ranges: list[tuple[str, list[dict[str, str]]]],
+    versions: list[str],
+    version: str,
+) -> None:
     result = match_affected(_entry(*ranges, versions=versions), ecosystem, version)
     assert isinstance(result.affected, bool)

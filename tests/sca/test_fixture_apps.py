@@ -52,8 +52,8 @@ def expected_python(text: str) -> set[Pair]:
 
 def expected_go(text: str) -> set[Pair]:
     pairs = set()
-    for module, version, ids in _rows(text, "| module | version | advisories |"):
-        module = module.replace("(indirect)", "").strip()
+    for cell, version, ids in _rows(text, "| module | version | advisories |"):
+        module = cell.replace("(indirect)", "").strip()
         pairs |= {(module, version, i) for i in _ids(ids, "GO")}
     # The replace trap: gogo/protobuf is named in the table only as the wrong answer.
     pairs = {p for p in pairs if p[2] != "GO-2021-0053"}
@@ -63,8 +63,8 @@ def expected_go(text: str) -> set[Pair]:
 
 def expected_rust(text: str) -> set[Pair]:
     pairs = set()
-    for package, locked, ids in _rows(text, "| package | locked | advisories |"):
-        package = package.replace("(transitive)", "").strip()
+    for cell, locked, ids in _rows(text, "| package | locked | advisories |"):
+        package = cell.replace("(transitive)", "").strip()
         version = locked.split()[0]
         if ids.startswith("—"):  # "— (clean: RUSTSEC-… starts at …)" names non-matches
             continue

@@ -48,7 +48,9 @@ def build_bucket(target: Path, ecosystems: tuple[str, ...]) -> None:
         folder = target / ecosystem
         folder.mkdir(parents=True)
         (folder / "all.zip").write_bytes((source / ecosystem / "all.zip").read_bytes())
-        (folder / "modified_id.csv").write_bytes((source / ecosystem / "modified_id.csv").read_bytes())
+        (folder / "modified_id.csv").write_bytes(
+            (source / ecosystem / "modified_id.csv").read_bytes()
+        )
         with zipfile.ZipFile(source / ecosystem / "all.zip") as archive:
             archive.extractall(folder)
 

@@ -52,7 +52,19 @@ def postgres_url() -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
     subprocess.run(
-        _as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
+        _as_server_user(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+            ]
+        ),
         check=True,
         capture_output=True,
         env=env,
@@ -61,8 +73,15 @@ def postgres_url() -> Iterator[str]:
     subprocess.run(
         _as_server_user(
             [
-                str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "start",
-                "-o", f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off",
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-w",
+                "start",
+                "-o",
+                f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off",
             ]
         ),
         check=True,

@@ -27,13 +27,13 @@ def test_semver_range_type_table(case: Case) -> None:
     check_case(compare, case)
 
 
-@pytest.mark.parametrize("case", case_params("go"))
-def test_semver_range_type_accepts_go_spellings(case: Case) -> None:
+@pytest.mark.parametrize(
+    "case",
     # OSV uses the SEMVER range type for Go, so the range-type key must agree with Go's
     # order wherever Go's spelling is plain SemVer (the toolchain "go" prefix is not).
-    if case.a.startswith("go") or case.b.startswith("go"):
-        pytest.skip("go-prefixed toolchain names are a Go-ecosystem spelling only")
-
+    [p for p in case_params("go") if "go" not in p.id.split(" ", 1)[1]],  # type: ignore[attr-defined]
+)
+def test_semver_range_type_accepts_go_spellings(case: Case) -> None:
     def compare(a: str, b: str) -> int:
         key_a, key_b = semver_key(a), semver_key(b)
         return (key_a > key_b) - (key_a < key_b)

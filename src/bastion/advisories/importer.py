@@ -58,7 +58,9 @@ def now_utc() -> str:
     return format_timestamp(datetime.now(UTC))
 
 
-def iter_zip(path: Path, problems: list[ScanIssue], label: str | None = None) -> Iterator[RawRecord]:
+def iter_zip(
+    path: Path, problems: list[ScanIssue], label: str | None = None
+) -> Iterator[RawRecord]:
     label = label or str(path)
     try:
         archive = zipfile.ZipFile(path)

@@ -181,4 +181,3 @@ class LocalMirror:
             )
             for name in names
         ]
-

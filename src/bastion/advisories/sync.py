@@ -22,8 +22,8 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import Engine, insert, select, update
 
-from bastion.advisories.importer import ImportReport, RawRecord, iter_zip, load_records, now_utc
 from bastion.advisories.errors import SyncError
+from bastion.advisories.importer import ImportReport, RawRecord, iter_zip, load_records, now_utc
 from bastion.advisories.osv import InvalidRecord, normalize_timestamp
 from bastion.db.tables import SyncState
 from bastion.ecosystems import Ecosystem

@@ -21,7 +21,9 @@ from rich.table import Table
 from bastion.cli.errors import EXIT_BLOCKING, UsageError, friendly_errors
 from bastion.cli.state import open_engine
 
-app = typer.Typer(help="Load, refresh and inspect the offline OSV advisory mirror.", no_args_is_help=True)
+app = typer.Typer(
+    help="Load, refresh and inspect the offline OSV advisory mirror.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 
@@ -37,7 +39,7 @@ def import_command(
     path: Annotated[
         Path,
         typer.Argument(
-            help="An osv.dev all.zip, a folder of <Ecosystem>/all.zip, or a folder of .json records."
+            help="An osv.dev all.zip, a folder of <Ecosystem>/all.zip, or of .json records."
         ),
     ],
 ) -> None:
@@ -49,7 +51,11 @@ def import_command(
             raise UsageError(f"{path}: no such file or directory")
         engine = open_engine()
         with Progress(
-            TextColumn("importing"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+            TextColumn("importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
         ) as progress:
             task = progress.add_task("import", total=None)
             report = import_path(engine, path, lambda n: progress.advance(task, n))
@@ -82,11 +88,20 @@ class _RichSyncProgress:
 def sync_command(
     ecosystem: Annotated[
         list[str] | None,
-        typer.Option("--ecosystem", "-e", help="OSV ecosystem to sync (repeatable). Default: those synced before, else all supported."),
+        typer.Option(
+            "--ecosystem",
+            "-e",
+            help="OSV ecosystem to sync (repeatable). "
+            "Default: those synced before, else every supported one.",
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", envvar="BASTION_OSV_BASE_URL", help="Where the OSV exports live (a mirror of osv.dev's bucket)."),
+        typer.Option(
+            "--base-url",
+            envvar="BASTION_OSV_BASE_URL",
+            help="Where the OSV exports live (a mirror of osv.dev's bucket).",
+        ),
     ] = None,
 ) -> None:
     """Download osv.dev's exports; later runs fetch only what changed (modified_id.csv)."""
@@ -111,7 +126,9 @@ def sync_command(
                 transient=True,
             ) as progress,
         ):
-            syncer = Syncer(engine, client, base_url or DEFAULT_BASE_URL, _RichSyncProgress(progress))
+            syncer = Syncer(
+                engine, client, base_url or DEFAULT_BASE_URL, _RichSyncProgress(progress)
+            )
             report = syncer.sync(ecosystem)
         _report_problems(list(report.imported.problems))
         for name in report.skipped:
@@ -130,10 +147,14 @@ def stats_command() -> None:
     from bastion.advisories.store import LocalMirror  # noqa: PLC0415
 
     with friendly_errors():
-        stats = LocalMirror(open_engine()).stats()
+        engine = open_engine()
+        stats = LocalMirror(engine).stats()
         out = Console()
         if not stats:
-            out.print("The advisory mirror is empty. Run `bastion advisories sync` or `bastion advisories import PATH`.")
+            out.print(
+                "The advisory mirror is empty. "
+                "Run `bastion advisories sync` or `bastion advisories import PATH`."
+            )
             return
         table = Table("ecosystem", "records", "withdrawn", "last sync", "last import")
         for row in stats:
@@ -145,7 +166,8 @@ def stats_command() -> None:
                 _short(row.last_import),
             )
         out.print(table)
-        out.print(f"Total: {sum(r.records for r in stats)} records (some span several ecosystems).")
+        total = LocalMirror(engine).record_count()
+        out.print(f"Total: {total} distinct records (one record may name several ecosystems).")
 
 
 def _short(stamp: str | None) -> str:

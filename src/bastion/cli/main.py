@@ -47,7 +47,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debug details to stderr.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log debug details to stderr.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -69,7 +71,8 @@ def scan(
         OutputFormat, typer.Option("--format", "-f", envvar="BASTION_FORMAT", help="Output format.")
     ] = OutputFormat.TABLE,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to a file instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to a file instead of stdout."),
     ] = None,
     exclude: Annotated[
         list[str] | None,
@@ -129,7 +132,8 @@ def _render(result: object, fmt: OutputFormat, output: Path | None) -> str:
 def sbom(
     path: Annotated[Path, typer.Argument(help="A directory or a single lockfile/manifest.")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the SBOM to a file instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the SBOM to a file instead of stdout."),
     ] = None,
     exclude: Annotated[
         list[str] | None,
@@ -159,4 +163,6 @@ def db_upgrade() -> None:
     with friendly_errors():
         engine = make_engine()
         upgrade(engine)
-        typer.echo(f"database schema is current ({engine.url.render_as_string(hide_password=True)})")
+        typer.echo(
+            f"database schema is current ({engine.url.render_as_string(hide_password=True)})"
+        )

@@ -11,6 +11,7 @@ which we do use).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -177,10 +178,9 @@ def _lowest_fix(ranges: Sequence[tuple[KeyFn, list[_Event]]], version: str) -> s
         for event in events:
             if event.kind == "fixed" and event.key is not None and event.key.key > installed.key:
                 candidates.append((event.key.key, event.version))
-    try:
+    # SEMVER and ECOSYSTEM keys side by side may not compare: keep record order then.
+    with contextlib.suppress(TypeError):
         candidates.sort(key=lambda c: c[0])
-    except TypeError:
-        pass  # SEMVER and ECOSYSTEM keys side by side: keep record order rather than fail
     for _, candidate in candidates:
         if not any(_range_affects(events, key_fn(candidate)) for key_fn, events in ranges):
             return candidate

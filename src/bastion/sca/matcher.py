@@ -1,4 +1,4 @@
-"""Dependencies × advisories → findings, using the mirror's (ecosystem, name) index."""
+"""Dependencies times advisories → findings, using the mirror's (ecosystem, name) index."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def find_vulnerabilities(
                         continue
                     key = (index, candidate.advisory_id)
                     previous = matches.get(key)
-                    matches[key] = result if previous is None else _merge(ecosystem, previous, result)
+                    matches[key] = (
+                        result if previous is None else _merge(ecosystem, previous, result)
+                    )
 
     infos = source.advisories({advisory_id for _, advisory_id in matches})
     findings: list[Finding] = []

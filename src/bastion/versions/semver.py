@@ -49,6 +49,7 @@ _SEMVER: Final = re.compile(
 
 Identifier = tuple[int, int] | tuple[int, str]
 
+_WILDCARDS: Final = frozenset({"x", "X"})
 _RELEASE: Final = (1,)
 _REGION: Final = 1
 
@@ -65,8 +66,12 @@ def split_semver(version: str) -> tuple[tuple[int, ...], str | None, str | None]
     match = _SEMVER.fullmatch(version)
     if match is None:
         return None
+    pre = match["pre"]
+    if pre is None and (bare := match["bare"]) is not None:
+        if bare.split(".", 1)[0] in _WILDCARDS:
+            return None  # 1.x is a range, not a pre-release called "x"
+        pre = bare
     release = strip_trailing_zeros([parse_int(n) for n in match["release"].split(".")])
-    pre = match["pre"] if match["pre"] is not None else match["bare"]
     return release, pre, match["build"]
 
 
