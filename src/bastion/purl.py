@@ -8,6 +8,7 @@ package name splits into purl ``namespace``, ``name`` and ``subpath``.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import assert_never
 
 from packageurl import PackageURL
@@ -16,6 +17,8 @@ from bastion.ecosystems import Ecosystem, normalize_package_name
 from bastion.models import Dependency
 
 
+# Reports ask for the same dependency's purl once per finding.
+@lru_cache(maxsize=65536)
 def purl_for(dep: Dependency) -> str | None:
     """The canonical purl of ``dep``, or None when its name cannot form one.
 

@@ -6,7 +6,6 @@ import pytest
 
 from bastion.ecosystems import Ecosystem
 from bastion.versions import version_key
-
 from tests.versions.cases import Case, case_params, check_ecosystem_case
 
 

@@ -6,7 +6,6 @@ import pytest
 
 from bastion.versions import compare_versions
 from bastion.versions.fallback import fallback_key
-
 from tests.versions.cases import Case, case_params, check_case
 
 

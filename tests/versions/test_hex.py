@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bastion.ecosystems import Ecosystem
-
 from tests.versions.cases import Case, case_params, check_ecosystem_case
 
 

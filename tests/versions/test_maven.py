@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from bastion.ecosystems import Ecosystem
 from bastion.versions import compare_versions, version_key
 from bastion.versions.maven import Item, parse_items
-
 from tests.versions.cases import Case, case_params, check_ecosystem_case, sign
 
 
@@ -73,8 +72,27 @@ def test_reference_port_agrees_with_the_table(case: Case) -> None:
 
 
 _QUALIFIERS = st.sampled_from(
-    ["alpha", "beta", "milestone", "rc", "cr", "snapshot", "sp", "a", "b", "m", "foo", "jre"]
-    + ["android", "SNAPSHOT", "RC", "M", "Beta", "v", "xyz"]
+    [
+        "alpha",
+        "beta",
+        "milestone",
+        "rc",
+        "cr",
+        "snapshot",
+        "sp",
+        "a",
+        "b",
+        "m",
+        "foo",
+        "jre",
+        "android",
+        "SNAPSHOT",
+        "RC",
+        "M",
+        "Beta",
+        "v",
+        "xyz",
+    ]
 )
 _NUMBER = st.integers(1, 12).map(str)
 _RELEASE = st.lists(st.integers(0, 12).map(str), min_size=1, max_size=4).map(".".join)

@@ -7,7 +7,6 @@ import pytest
 from bastion.ecosystems import Ecosystem
 from bastion.versions import compare_versions, version_key
 from bastion.versions.packagist import normalize, version_compare_key
-
 from tests.versions.cases import Case, case_params, check_case, check_ecosystem_case
 
 

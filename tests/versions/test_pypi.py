@@ -9,7 +9,6 @@ from packaging.version import InvalidVersion, Version
 
 from bastion.ecosystems import Ecosystem
 from bastion.versions import version_key
-
 from tests.versions.cases import Case, case_params, check_ecosystem_case
 
 

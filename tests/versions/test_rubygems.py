@@ -6,7 +6,6 @@ import pytest
 
 from bastion.ecosystems import Ecosystem
 from bastion.versions import compare_versions, version_key
-
 from tests.versions.cases import Case, case_params, check_ecosystem_case
 
 
@@ -31,7 +30,8 @@ def test_empty_version_is_zero(empty: str) -> None:
 
 @pytest.mark.parametrize(
     "invalid",
-    ["junk", "1.0\n2.0", "1..2", "1.2 3.4", "1.0+build", "2.3422222.222.222222222.22222.ads0as.dasd0."],
+    # the last one: "DON'T TOUCH THIS WITHOUT CHECKING CVE-2013-4287"
+    ["junk", "1.0\n2.0", "1..2", "1.2 3.4", "1.0+build", "2.3422222.222.222222.22.ads0as.dasd0."],
 )
 def test_malformed_versions_fall_back_below_valid_ones(invalid: str) -> None:
     # test_gem_version.rb test_initialize_invalid

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy import Engine, distinct, func, select
 
 from bastion.db.tables import Advisory, Affected, SyncState
@@ -112,7 +113,7 @@ class LocalMirror:
                 )
                 for row in rows:
                     found[row.name].append(
-                        AffectedEntry(row.advisory_id, row.name, json.loads(row.data))
+                        AffectedEntry(row.advisory_id, row.name, _loads(row.data))
                     )
         return found
 
@@ -181,3 +182,12 @@ class LocalMirror:
             )
             for name in names
         ]
+
+
+def _loads(data: str) -> Any:
+    # orjson is 3x faster on the scan's hot path but rejects integers beyond 64 bits,
+    # which valid JSON (and so a stored record) may contain.
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)

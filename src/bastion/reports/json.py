@@ -6,15 +6,18 @@ so the CLI and the HTTP API cannot drift apart.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from bastion.models import Dependency, Finding, ScanIssue, ScanResult, Vulnerability
 from bastion.purl import purl_for
 
 
 def render(result: ScanResult) -> str:
-    return json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\n"
+    # orjson rather than json.dumps: with indentation the standard library falls back to
+    # its pure-Python encoder, which took 0.65 s of a 4,700-finding scan.
+    return orjson.dumps(result_to_dict(result), option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def result_to_dict(result: ScanResult) -> dict[str, Any]:

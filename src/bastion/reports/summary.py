@@ -122,12 +122,14 @@ def first_cve(vuln: Vulnerability) -> str | None:
 
 
 def imported_label(finding: Finding) -> str:
-    """``yes``, ``no`` or ``?`` when no import analysis ran for this package."""
-    if finding.is_imported:
-        return "yes"
-    if finding.reachability == "not_imported":
-        return "no"
-    return "?"
+    """``yes``, ``no`` or ``?`` when no import analysis ran for this package.
+
+    Unanalysed findings count as imported for the verdict (the cautious choice), but the
+    report must not claim an import it never saw.
+    """
+    if finding.reachability == "not_analyzed":
+        return "?"
+    return "yes" if finding.is_imported else "no"
 
 
 def tool_version() -> str:

@@ -64,7 +64,7 @@ _SPECIAL_FORMS: Final = (
 _UNKNOWN_FORM: Final = -6
 _NUMBER_FORM: Final = 4
 # When one side runs out, PHP compares the other side's next part against a number.
-_END: Final = (_NUMBER_FORM, -1)
+_END: Final = (_NUMBER_FORM, 0)
 
 _SPECIAL_VER: Final = frozenset("-_+")
 
