@@ -35,16 +35,21 @@ _BRANCH_REGION: Final = 1
 _VERSION_REGION: Final = 2
 
 _MODIFIER: Final = r"[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*+)?)?([.-]?dev)?"
-_CLASSICAL: Final = re.compile(r"v?(\d{1,5}+)(\.\d++)?(\.\d++)?(\.\d++)?" + _MODIFIER, re.I)
-_DATE: Final = re.compile(r"v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})" + _MODIFIER, re.I)
-_ALIAS: Final = re.compile(r"([^,\s]++) ++as ++[^,\s]++")
+# re.ASCII: PCRE's \d and \s (without the /u flag Composer does not use) are ASCII-only.
+_CLASSICAL: Final = re.compile(
+    r"v?(\d{1,5}+)(\.\d++)?(\.\d++)?(\.\d++)?" + _MODIFIER, re.I | re.ASCII
+)
+_DATE: Final = re.compile(
+    r"v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})" + _MODIFIER, re.I | re.ASCII
+)
+_ALIAS: Final = re.compile(r"([^,\s]++) ++as ++[^,\s]++", re.ASCII)
 _STABILITY_FLAG: Final = re.compile(r"@(?:stable|RC|beta|alpha|dev)$", re.I)
-_BUILD: Final = re.compile(r"([^,\s+]++)\+[^\s]++")
+_BUILD: Final = re.compile(r"([^,\s+]++)\+[^\s]++", re.ASCII)
 _DEV_SUFFIX: Final = re.compile(r"(.*?)[.-]?dev", re.I)
 _BRANCH: Final = re.compile(
-    r"v?(\d++)(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?", re.I
+    r"v?(\d++)(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?(\.(?:\d++|[xX*]))?", re.I | re.ASCII
 )
-_NON_DIGITS: Final = re.compile(r"\D")
+_NON_DIGITS: Final = re.compile(r"\D", re.ASCII)
 
 _STABILITIES: Final = {"a": "alpha", "b": "beta", "p": "patch", "pl": "patch", "rc": "RC"}
 
@@ -64,7 +69,7 @@ _SPECIAL_FORMS: Final = (
 _UNKNOWN_FORM: Final = -6
 _NUMBER_FORM: Final = 4
 # When one side runs out, PHP compares the other side's next part against a number.
-_END: Final = (_NUMBER_FORM, 0)
+_END: Final = (_NUMBER_FORM, -1)
 
 _SPECIAL_VER: Final = frozenset("-_+")
 
