@@ -20,8 +20,8 @@ def _zip_count(ecosystem: str) -> int:
         return len(archive.namelist())
 
 
-def _syncer(engine: Engine, bucket: OsvBucket, **kwargs: int) -> Syncer:
-    return Syncer(engine, httpx.Client(timeout=10), bucket.url, **kwargs)
+def _syncer(engine: Engine, bucket: OsvBucket, full_threshold: int = 1000) -> Syncer:
+    return Syncer(engine, httpx.Client(timeout=10), bucket.url, full_threshold=full_threshold)
 
 
 def _snapshot(engine: Engine) -> dict[str, str]:
