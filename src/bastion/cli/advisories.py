@@ -2,36 +2,39 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
 from bastion.cli.errors import EXIT_BLOCKING, UsageError, friendly_errors
 from bastion.cli.state import open_engine
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+# Rich is imported inside the commands: `bastion scan` loads this module too, and every
+# millisecond of start-up counts there.
+
 app = typer.Typer(
     help="Load, refresh and inspect the offline OSV advisory mirror.", no_args_is_help=True
 )
-console = Console(stderr=True)
+
+
+@cache
+def _stderr() -> Console:
+    from rich.console import Console  # noqa: PLC0415
+
+    return Console(stderr=True)
 
 
 def _report_problems(problems: list[object], limit: int = 20) -> None:
     for problem in problems[:limit]:
-        console.print(f"[yellow]skipped[/] {problem}", highlight=False)
+        _stderr().print(f"[yellow]skipped[/] {problem}", highlight=False)
     if len(problems) > limit:
-        console.print(f"[yellow]… and {len(problems) - limit} more problems[/]")
+        _stderr().print(f"[yellow]… and {len(problems) - limit} more problems[/]")
 
 
 @app.command("import")
@@ -44,7 +47,9 @@ def import_command(
     ],
 ) -> None:
     """Import OSV records; newer `modified` wins, so re-importing is safe."""
-    from bastion.advisories.importer import import_path  # noqa: PLC0415 - keep `scan` start fast
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: PLC0415
+
+    from bastion.advisories.importer import import_path  # noqa: PLC0415
 
     with friendly_errors():
         if not path.exists():
@@ -54,13 +59,13 @@ def import_command(
             TextColumn("importing"),
             BarColumn(),
             MofNCompleteColumn(),
-            console=console,
+            console=_stderr(),
             transient=True,
         ) as progress:
             task = progress.add_task("import", total=None)
             report = import_path(engine, path, lambda n: progress.advance(task, n))
         _report_problems(list(report.problems))
-        console.print(
+        _stderr().print(
             f"Imported {report.written} new or updated records "
             f"({report.unchanged} unchanged, {len(report.problems)} skipped) "
             f"from {report.read} read."
@@ -105,7 +110,14 @@ def sync_command(
     ] = None,
 ) -> None:
     """Download osv.dev's exports; later runs fetch only what changed (modified_id.csv)."""
-    import httpx  # noqa: PLC0415 - only sync talks HTTP
+    import httpx  # noqa: PLC0415
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from bastion.advisories.sync import DEFAULT_BASE_URL, Syncer  # noqa: PLC0415
 
@@ -122,7 +134,7 @@ def sync_command(
                 BarColumn(),
                 DownloadColumn(),
                 TimeRemainingColumn(),
-                console=console,
+                console=_stderr(),
                 transient=True,
             ) as progress,
         ):
@@ -132,10 +144,10 @@ def sync_command(
             report = syncer.sync(ecosystem)
         _report_problems(list(report.imported.problems))
         for name in report.skipped:
-            console.print(f"[yellow]no OSV export found for {name}; skipped[/]")
+            _stderr().print(f"[yellow]no OSV export found for {name}; skipped[/]")
         parts = [f"{name} (full download)" for name in report.full]
         parts += [f"{name} ({count} changed)" for name, count in report.incremental.items()]
-        console.print(
+        _stderr().print(
             f"Synced {', '.join(parts) or 'nothing'}: {report.imported.written} records written, "
             f"{report.imported.unchanged} unchanged."
         )
@@ -144,6 +156,9 @@ def sync_command(
 @app.command("stats")
 def stats_command() -> None:
     """Records per ecosystem and when each was last synced or imported."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.table import Table  # noqa: PLC0415
+
     from bastion.advisories.store import LocalMirror  # noqa: PLC0415
 
     with friendly_errors():
