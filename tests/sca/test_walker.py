@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import pytest
 
+from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca import walker
 from bastion.sca.extractors.base import ExtractInput
@@ -90,6 +91,7 @@ def test_unexpected_exception_becomes_an_issue(
 ) -> None:
     class Exploding:
         name: ClassVar[str] = "test/exploding"
+        superseded_by: ClassVar[frozenset[str]] = frozenset()
 
         def wants(self, path: PurePosixPath) -> bool:
             return path.name == "boom.lock"
@@ -261,3 +263,47 @@ def test_shared_fixture_apps(shared: Path) -> None:
         "python-app/requirements.txt": 30,
         "rust-app/Cargo.lock": 15,
     }
+
+
+def test_manifest_gives_way_to_its_lockfile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Manifest:
+        name: ClassVar[str] = "test/manifest"
+        superseded_by: ClassVar[frozenset[str]] = frozenset({"requirements.txt"})
+
+        def wants(self, path: PurePosixPath) -> bool:
+            return path.name == "manifest.cfg"
+
+        def extract(self, source: ExtractInput) -> list[Dependency]:
+            # Reads a sibling through the walker, as lockfile extractors do for manifests.
+            sibling = source.sibling("notes.txt") or b"?"
+            return [Dependency(sibling.decode(), "1.0", Ecosystem.PYPI, True, str(source.path))]
+
+    manifest = Manifest()
+    monkeypatch.setattr(
+        walker, "extractor_for", lambda p: manifest if manifest.wants(p) else extractor_for(p)
+    )
+    write(tmp_path, "a/manifest.cfg", "")
+    write(tmp_path, "a/requirements.txt", "six==1.16.0\n")
+    write(tmp_path, "b/manifest.cfg", "")
+    write(tmp_path, "b/notes.txt", "from-sibling")
+
+    deps, issues = collect(tmp_path)
+
+    assert not issues
+    assert sorted((d.source, d.name) for d in deps) == [
+        ("a/requirements.txt", "six"),
+        ("b/manifest.cfg", "from-sibling"),
+    ]
+
+
+def test_relative_reads_stay_inside_the_tree(tmp_path: Path) -> None:
+    write(tmp_path, "outside.txt", "secret")
+    write(tmp_path, "repo/inside.txt", "ok")
+    reader = walker._RelativeReader(tmp_path / "repo")
+    assert reader(PurePosixPath("inside.txt")) == b"ok"
+    assert reader(PurePosixPath("sub/../inside.txt")) == b"ok"
+    assert reader(PurePosixPath("../outside.txt")) is None
+    assert reader(PurePosixPath("/etc/passwd")) is None
+    assert reader(PurePosixPath("missing.txt")) is None

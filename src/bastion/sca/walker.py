@@ -24,14 +24,13 @@ logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 # Installed packages, VCS metadata and caches: what is in them is not what the project
-# declares, and node_modules alone can hold thousands of package-lock.json files. Go's
-# vendor/modules.txt would be the one file worth reading there, and no extractor reads
-# it yet.
+# declares, and node_modules alone can hold thousands of package-lock.json files.
 SKIPPED_DIRS = frozenset(
     {"node_modules", ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "vendor"}
 )
-_SHRINKWRAP = "npm-shrinkwrap.json"
-_PACKAGE_LOCK = "package-lock.json"
+# Go's vendor/modules.txt records the vendored module versions: the one file worth
+# reading in an otherwise skipped vendor/ directory.
+_VENDOR_MANIFEST = "modules.txt"
 
 
 def collect(root: Path, exclude: Sequence[str] = ()) -> tuple[list[Dependency], list[ScanIssue]]:
@@ -55,9 +54,10 @@ def collect(root: Path, exclude: Sequence[str] = ()) -> tuple[list[Dependency], 
     else:
         raise FileNotFoundError(f"{root}: no such file or directory")
 
+    reader = _RelativeReader(root if root.is_dir() else root.parent)
     dependencies: list[Dependency] = []
     for relative, path, extractor in sorted(files, key=lambda f: str(f[0])):
-        dependencies.extend(_extract(relative, path, extractor, issues))
+        dependencies.extend(_extract(relative, path, extractor, issues, reader))
     issues.sort(key=lambda issue: issue.source)
     return dependencies, issues
 
@@ -99,14 +99,15 @@ def _find_files(
                 if entry.is_dir(follow_symlinks=False):
                     if _enter(entry, relative, patterns):
                         pending.append((entry.path, relative))
+                    elif entry.name == "vendor":
+                        _add_vendor_manifest(entry, relative, patterns, found)
                     continue
                 # Names first: they rule out nearly every file without a system call.
                 extractor = extractor_for(PurePosixPath(relative))
                 if extractor is None or _excluded(relative, patterns, is_dir=False):
                     continue
-                if entry.name == _PACKAGE_LOCK and _SHRINKWRAP in names:
-                    # npm ignores package-lock.json when a shrinkwrap is present.
-                    continue
+                if (extractor.superseded_by - {entry.name}) & names:
+                    continue  # e.g. a manifest beside its lockfile: the lockfile wins
                 if not entry.is_file():
                     continue  # FIFOs, sockets, links to directories, dangling links
                 if entry.is_symlink() and not _link_stays_inside(entry.path, real_root):
@@ -118,6 +119,21 @@ def _find_files(
             except OSError as exc:
                 issues.append(ScanIssue(relative, f"cannot read: {exc.strerror}"))
     return found
+
+
+def _add_vendor_manifest(
+    entry: os.DirEntry[str],
+    relative: str,
+    patterns: Sequence[str],
+    found: list[tuple[PurePosixPath, Path, Extractor]],
+) -> None:
+    if _excluded(relative, patterns, is_dir=True):
+        return
+    manifest = PurePosixPath(relative) / _VENDOR_MANIFEST
+    extractor = extractor_for(manifest)
+    path = Path(entry.path) / _VENDOR_MANIFEST
+    if extractor is not None and path.is_file() and not path.is_symlink():
+        found.append((manifest, path, extractor))
 
 
 def _enter(entry: os.DirEntry[str], relative: str, patterns: Sequence[str]) -> bool:
@@ -133,8 +149,44 @@ def _link_stays_inside(path: str, real_root: Path) -> bool:
     return target == real_root or real_root in target.parents
 
 
+class _RelativeReader:
+    """Reads other files for extractors: inside the scanned tree only, within the limits.
+
+    Problems reading them are not scan errors of their own: the extractor decides what a
+    missing manifest or include means and says so.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+
+    def __call__(self, relative: PurePosixPath) -> bytes | None:
+        if relative.is_absolute() or ".." in relative.parts:
+            # Normalise "a/../b" without touching the filesystem, then re-check the root.
+            parts: list[str] = []
+            for part in relative.parts:
+                if part == "..":
+                    if not parts:
+                        return None
+                    parts.pop()
+                elif part not in ("/", "."):
+                    parts.append(part)
+            relative = PurePosixPath(*parts) if parts else PurePosixPath(".")
+        path = self.root / relative
+        try:
+            if not path.is_file() or not _link_stays_inside(str(path), self.real_root):
+                return None
+        except OSError:
+            return None
+        return _read(path, str(relative), [])
+
+
 def _extract(
-    relative: PurePosixPath, path: Path, extractor: Extractor, issues: list[ScanIssue]
+    relative: PurePosixPath,
+    path: Path,
+    extractor: Extractor,
+    issues: list[ScanIssue],
+    reader: _RelativeReader,
 ) -> list[Dependency]:
     source = str(relative)
     data = _read(path, source, issues)
@@ -142,7 +194,7 @@ def _extract(
         return []
     started = time.perf_counter()
     try:
-        dependencies = extractor.extract(ExtractInput(relative, data))
+        dependencies = extractor.extract(ExtractInput(relative, data, reader))
     except ExtractionError as exc:
         issues.append(ScanIssue(source, exc.message, exc.line))
         return []

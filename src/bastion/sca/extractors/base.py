@@ -6,7 +6,8 @@ An extractor is chosen by path alone (``wants``) and parses the bytes it is hand
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import ClassVar, Protocol
 
@@ -22,12 +23,27 @@ class ExtractionError(Exception):
         self.line = line
 
 
+def _nothing(_path: PurePosixPath) -> bytes | None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ExtractInput:
-    """What an extractor sees: the repo-relative path and the raw bytes."""
+    """What an extractor sees: the repo-relative path and the raw bytes.
+
+    ``read_relative`` returns the bytes of another repo-relative file (a manifest beside a
+    lockfile, an included requirements file, a parent POM), or None when it does not exist
+    or lies outside the scanned tree. The walker applies its size limits to these reads
+    too, so extractors never touch the filesystem themselves.
+    """
 
     path: PurePosixPath
     data: bytes
+    read_relative: Callable[[PurePosixPath], bytes | None] = field(default=_nothing)
+
+    def sibling(self, name: str) -> bytes | None:
+        """A file in the same directory, e.g. the ``package.json`` beside a ``yarn.lock``."""
+        return self.read_relative(self.path.parent / name)
 
     def text(self) -> str:
         try:
@@ -39,6 +55,10 @@ class ExtractInput:
 class Extractor(Protocol):
     #: ``<ecosystem>/<format>``, unique across the registry.
     name: ClassVar[str]
+    #: File names that, in the same directory, make this file redundant: a manifest gives
+    #: way to its lockfile (``package.json`` to ``yarn.lock``), ``package-lock.json`` to
+    #: ``npm-shrinkwrap.json``.
+    superseded_by: ClassVar[frozenset[str]]
 
     def wants(self, path: PurePosixPath) -> bool:
         """True when ``path`` (repo-relative) is a file of this format."""

@@ -46,6 +46,7 @@ class _Package:
 
 class CargoLockExtractor:
     name: ClassVar[str] = "cargo/cargolock"
+    superseded_by: ClassVar[frozenset[str]] = frozenset()
 
     def wants(self, path: PurePosixPath) -> bool:
         return path.name == "Cargo.lock"

@@ -39,6 +39,7 @@ class _Replacement:
 
 class GoModExtractor:
     name: ClassVar[str] = "go/gomod"
+    superseded_by: ClassVar[frozenset[str]] = frozenset()
 
     def wants(self, path: PurePosixPath) -> bool:
         return path.name == "go.mod"

@@ -49,6 +49,7 @@ class _Entry:
 
 class PackageLockExtractor:
     name: ClassVar[str] = "npm/packagelock"
+    superseded_by: ClassVar[frozenset[str]] = frozenset({"npm-shrinkwrap.json"})
 
     def wants(self, path: PurePosixPath) -> bool:
         return path.name in _FILENAMES

@@ -31,6 +31,7 @@ UNPINNED = "no pinned version"
 
 class RequirementsExtractor:
     name: ClassVar[str] = "pypi/requirements"
+    superseded_by: ClassVar[frozenset[str]] = frozenset()
 
     def wants(self, path: PurePosixPath) -> bool:
         filename = path.name.lower()
