@@ -79,13 +79,14 @@ def scan(
         typer.Option("--exclude", help="Glob of repo-relative paths to skip (repeatable)."),
     ] = None,
     block_on: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--block-on",
             envvar="BASTION_BLOCK_ON",
-            help="Which findings fail the scan: imported, all or critical_only.",
+            help="Which findings fail the scan: imported, all or critical_only "
+            "(default: vulnerability.block_on of .bastion.yml, else imported).",
         ),
-    ] = "imported",
+    ] = None,
 ) -> None:
     """Find known-vulnerable dependencies. Exit 0: nothing blocks; 1: a finding blocks; 2: error."""
     from bastion.advisories.store import LocalMirror  # noqa: PLC0415 - lazy: keeps --help fast
@@ -98,7 +99,7 @@ def scan(
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
         try:
-            policy = BlockOn(block_on)
+            policy = BlockOn(block_on) if block_on is not None else None
         except ValueError:
             raise UsageError(
                 f"--block-on must be one of {', '.join(b.value for b in BlockOn)}, not {block_on!r}"

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bastion.advisories.store import AdvisorySource
-from bastion.models import ScanResult
+from bastion.models import Finding, ScanResult
 from bastion.sca.matcher import find_vulnerabilities
+from bastion.sca.repo_config import RepoConfig, load_repo_config
 from bastion.sca.verdict import BlockOn, conclude
 from bastion.sca.walker import collect
 
@@ -27,17 +28,26 @@ def scan_path(
     source: AdvisorySource,
     *,
     exclude: Sequence[str] = (),
-    block_on: BlockOn = BlockOn.IMPORTED,
+    block_on: BlockOn | None = None,
+    config: RepoConfig | None = None,
 ) -> ScanResult:
+    """Scan a directory or one file. ``block_on`` overrides the repository's own setting."""
     started = time.perf_counter()
     scanned_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    dependencies, errors = collect(target, exclude)
+    config = config or load_repo_config(target)
+    dependencies, errors = collect(target, [*config.exclude_paths, *exclude])
+    if config.ecosystems is not None:
+        dependencies = [d for d in dependencies if d.ecosystem in config.ecosystems]
 
     loaded = source.record_count()
     notes: list[str] = []
-    findings = find_vulnerabilities(dependencies, source) if loaded else []
-    if not loaded:
+    findings: list[Finding] = []
+    if not config.vulnerability_enabled:
+        notes.append(f"Vulnerability matching is disabled by {config.source}.")
+    elif not loaded:
         notes.append(NO_ADVISORIES_NOTE)
+    else:
+        findings = _apply_policy(find_vulnerabilities(dependencies, source), config, notes)
     if any(f.reachability == "not_analyzed" for f in findings):
         notes.append(NOT_ANALYZED_NOTE)
     findings.sort(
@@ -54,9 +64,32 @@ def scan_path(
         ecosystems=tuple(sorted({d.ecosystem.value for d in dependencies})),
         scanned_at=scanned_at,
         duration_ms=round((time.perf_counter() - started) * 1000),
-        conclusion=conclude(findings, len(dependencies), block_on),
+        conclusion=conclude(findings, len(dependencies), block_on or config.block_on),
         errors=tuple(errors),
+        warnings=config.warnings,
         advisories_loaded=loaded,
         target=str(target),
         notes=tuple(notes),
     )
+
+
+def _apply_policy(findings: list[Finding], config: RepoConfig, notes: list[str]) -> list[Finding]:
+    """Ignored advisories and findings below the severity threshold are left out, and the
+    report says how many, so nothing disappears silently."""
+    ignored = set(config.ignore_ids)
+    kept: list[Finding] = []
+    dropped_ignored = dropped_threshold = 0
+    for finding in findings:
+        vuln = finding.vulnerability
+        if ignored and (vuln.id in ignored or ignored.intersection(vuln.aliases)):
+            dropped_ignored += 1
+        elif vuln.severity.rank < config.severity_threshold.rank:
+            dropped_threshold += 1
+        else:
+            kept.append(finding)
+    if dropped_ignored:
+        notes.append(f"{dropped_ignored} finding(s) ignored by vulnerability.ignore_ids.")
+    if dropped_threshold:
+        threshold = config.severity_threshold.value.lower()
+        notes.append(f"{dropped_threshold} finding(s) below the {threshold} threshold hidden.")
+    return kept
