@@ -127,3 +127,11 @@ def test_no_dependencies() -> None:
 def test_markup_in_names_is_printed_verbatim() -> None:
     text = render(result((finding(dependency("[bold]evil[/bold]")),)), width=200)
     assert "[bold]evil[/bold]@4.17.20" in text
+
+
+def test_transitive_findings_show_why_the_package_is_there() -> None:
+    dep = dependency("minimist", "0.0.10", direct=False, path=("handlebars", "optimist", "minimist"))
+    text = render(result((finding(dep),)))
+    assert "via handlebars > optimist" in text
+    direct = render(result((finding(dependency("lodash", path=("lodash",))),)))
+    assert "via" not in direct

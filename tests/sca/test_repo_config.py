@@ -115,7 +115,8 @@ def test_scan_applies_the_repository_policy(tmp_path: Path, osv_engine: Engine) 
 
     (app / ".bastion.yml").write_text(
         "scan:\n  ecosystems: [crates.io]\n"
-        "vulnerability:\n  severity_threshold: high\n  ignore_ids: [RUSTSEC-2021-0079, CVE-2021-25900]\n"
+        "vulnerability:\n  severity_threshold: high\n"
+        "  ignore_ids: [RUSTSEC-2021-0079, CVE-2021-25900]\n"
         "  block_on: critical_only\n"
         "bogus: 1\n"
     )
@@ -135,7 +136,8 @@ def test_scan_applies_the_repository_policy(tmp_path: Path, osv_engine: Engine) 
     assert result.conclusion is Conclusion.FAILURE  # critical_only, and crossbeam is critical
 
     (app / ".bastion.yml").write_text(
-        "vulnerability:\n  block_on: critical_only\n  ignore_ids: [RUSTSEC-2021-0093, RUSTSEC-2021-0079, RUSTSEC-2021-0003]\n"
+        "vulnerability:\n  block_on: critical_only\n"
+        "  ignore_ids: [RUSTSEC-2021-0093, RUSTSEC-2021-0079, RUSTSEC-2021-0003]\n"
     )
     assert scan_path(app, mirror).conclusion is Conclusion.NEUTRAL
 

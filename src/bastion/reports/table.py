@@ -92,6 +92,9 @@ def _row(finding: Finding) -> tuple[Text, Text, Text, Text, Text]:
     # Text objects, not markup strings: package names and ids may contain "[".
     package = Text(f"{dep.name}@{dep.version or '?'}")
     package.append(f"\n{dep.ecosystem.value}", style="dim")
+    if len(dep.path) > 1:
+        # "Why is this here?": the chain from the direct dependency that pulled it in.
+        package.append(f"\nvia {' > '.join(dep.path[:-1])}", style="dim")
 
     advisory = Text(vuln.id)
     if summary.is_approximate(finding):
