@@ -56,9 +56,21 @@ def test_names_follow_the_module_layout() -> None:
         ("requirements/prod.txt", "pypi/requirements"),
         ("svc/go.mod", "go/gomod"),
         ("Cargo.lock", "cargo/cargolock"),
-        ("package.json", None),
+        ("package.json", "npm/packagejson"),
+        ("web/yarn.lock", "npm/yarnlock"),
+        ("pnpm-lock.yaml", "npm/pnpmlock"),
+        ("bun.lock", "npm/bunlock"),
+        ("bun.lockb", None),
         ("go.sum", None),
-        ("Cargo.toml", None),
+        ("Cargo.toml", "cargo/cargotoml"),
+        ("svc/vendor/modules.txt", "go/vendormodules"),
+        ("modules.txt", None),
+        ("Gemfile.lock", "ruby/gemfilelock"),
+        ("gems.locked", "ruby/gemfilelock"),
+        ("pubspec.lock", "dart/pubspeclock"),
+        ("mix.lock", "erlang/mixlock"),
+        ("ios/Podfile.lock", "cocoapods/podfilelock"),
+        ("Package.resolved", "swift/packageresolved"),
         ("cargo.lock", None),
         ("README.md", None),
     ],
@@ -71,6 +83,9 @@ def test_extractor_for(path: str, name: str | None) -> None:
 def test_each_path_is_wanted_by_at_most_one_extractor() -> None:
     paths = ["package-lock.json", "npm-shrinkwrap.json", "requirements.txt", "go.mod"]
     paths += ["Cargo.lock", "requirements/base.txt"]
+    paths += ["Cargo.toml", "vendor/modules.txt", "Gemfile.lock", "gems.locked", "pubspec.lock"]
+    paths += ["mix.lock", "Podfile.lock", "Package.resolved"]
+    paths += ["yarn.lock", "pnpm-lock.yaml", "bun.lock", "package.json"]
     for path in paths:
         wanted = [e.name for e in EXTRACTORS.values() if e.wants(PurePosixPath(path))]
         assert len(wanted) == 1, (path, wanted)

@@ -135,3 +135,14 @@ def test_shared_rust_app(shared: Path) -> None:
     assert by_key["h2", "0.3.16"].path == ("hyper", "h2")
     assert {name for (name, _), d in by_key.items() if not d.direct} == {"h2", "time"}
     assert by_key["atty", "0.2.14"].line == 25
+
+
+def test_real_workspace_lockfile() -> None:
+    # cargo 1.95.0, `cargo generate-lockfile --offline` over testdata/workspace-locked
+    # (path dependencies only: crates.io is unreachable here). Every local crate another
+    # one depends on is listed; only the root, "cli", is the project itself.
+    deps = extract((TESTDATA / "workspace-locked" / "Cargo.lock").read_bytes())
+    assert [(d.name, d.version, d.direct, d.group, d.path) for d in deps] == [
+        ("core-lib", "0.1.0", True, "local", ("core-lib",)),
+        ("util", "0.2.0", True, "local", ("util",)),
+    ]

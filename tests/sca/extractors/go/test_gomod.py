@@ -22,6 +22,8 @@ def extract(data: bytes) -> list[Dependency]:
 
 EXPECTED: dict[str, list[Row]] = {
     "replace-forms.mod": [
+        # "toolchain go1.21.5" (line 5): the standard library the module is built with.
+        ("stdlib", "1.21.5", True, 5, None),
         (
             "github.com/a/same",
             "v1.3.2",
@@ -59,6 +61,14 @@ EXPECTED: dict[str, list[Row]] = {
         ("github.com/f/single", "v0.0.0-20200101000000-abcdefabcdef", True, 17, None),
     ],
     "quoting-and-comments.mod": [
+        (
+            "stdlib",
+            None,
+            True,
+            4,
+            "go directive 1.22 is a language minimum, not a toolchain; add a toolchain "
+            "directive to match standard-library advisories",
+        ),
         ("github.com/quoted/path", "v1.0.0", True, 7, None),
         ("github.com/raw/path", "v2.0.0", True, 8, None),
         ("github.com/nospace/comment", "v1.1.0", False, 9, None),
@@ -74,14 +84,151 @@ def test_fixture(fixture: str) -> None:
     assert [(d.name, d.version, d.direct, d.line, d.note) for d in deps] == EXPECTED[fixture]
     for dep in deps:
         assert dep.ecosystem is Ecosystem.GO
-        assert (dep.source, dep.extractor, dep.group) == ("go.mod", "go/gomod", None)
+        group = "stdlib" if dep.name == "stdlib" else None
+        assert (dep.source, dep.extractor, dep.group) == ("go.mod", "go/gomod", group)
         # go.mod has no graph: a direct requirement is its own path, an indirect one's
         # route is unknown.
         assert dep.path == ((dep.name,) if dep.direct else ())
 
 
-def test_go_directive_is_not_a_package() -> None:
-    assert extract(b"module example.com/m\n\ngo 1.20\ntoolchain go1.20.3\n") == []
+@pytest.mark.parametrize(
+    ("text", "version", "line", "note"),
+    [
+        ("go 1.20\ntoolchain go1.21.3\n", "1.21.3", 2, None),
+        ("toolchain go1.21rc2\n", "1.21.0-rc.2", 1, None),
+        ("toolchain go1.9beta1\n", "1.9.0-beta.1", 1, None),
+        # Before Go 1.21 the first release of a line had no ".0".
+        ("toolchain go1.20\n", "1.20.0", 1, None),
+        (
+            "toolchain go1.21.3-bigcorp\n",
+            "1.21.3",
+            1,
+            "toolchain go1.21.3-bigcorp is a custom build; matched as Go 1.21.3",
+        ),
+        ("toolchain gccgo\n", None, 1, "toolchain gccgo is not a Go release name"),
+        # "default" defers to the go line, which is only a language minimum.
+        (
+            "go 1.21.0\ntoolchain default\n",
+            None,
+            1,
+            "go directive 1.21.0 is a language minimum, not a toolchain; add a toolchain "
+            "directive to match standard-library advisories",
+        ),
+        ("toolchain default\n", None, 1, "toolchain default names no Go version"),
+    ],
+)
+def test_stdlib_version(text: str, version: str | None, line: int, note: str | None) -> None:
+    [stdlib] = extract(("module example.com/m\n" + text).encode())
+    # The fixture text starts on line 2, after the module line.
+    assert (stdlib.name, stdlib.version, stdlib.line, stdlib.note) == (
+        "stdlib",
+        version,
+        line + 1,
+        note,
+    )
+    assert (stdlib.direct, stdlib.group, stdlib.path) == (True, "stdlib", ("stdlib",))
+
+
+def test_no_go_line_no_stdlib() -> None:
+    assert extract(b"module example.com/m\n") == []
+
+
+def test_excluded_requirement_is_kept_with_a_note() -> None:
+    text = (
+        "go 1.21\nrequire (\n\ta v1.0.0\n\tb v2.0.0 // indirect\n)\n"
+        "exclude a v1.0.0\nexclude (\n\tb v1.0.0\n\tc v0.1.0\n)\n"
+    )
+    deps = extract(text.encode())
+    assert [(d.name, d.version, d.note) for d in deps[1:]] == [
+        (
+            "a",
+            "v1.0.0",
+            "a v1.0.0 is excluded (go.mod line 6): the go command ignores this requirement "
+            "and selects another version",
+        ),
+        # Another version of b is excluded: the required one is unaffected.
+        ("b", "v2.0.0", None),
+    ]
+
+
+def extract_dir(directory: str) -> list[Dependency]:
+    root = TESTDATA / directory
+
+    def read(relative: PurePosixPath) -> bytes | None:
+        path = root / relative
+        return path.read_bytes() if path.is_file() else None
+
+    return EXTRACTOR.extract(
+        ExtractInput(PurePosixPath("go.mod"), (root / "go.mod").read_bytes(), read)
+    )
+
+
+# go116-app and go117-app: produced by go 1.19.8 (Debian golang-go) with `go mod tidy` and
+# `go mod vendor` against a local file:// GOPROXY holding small hand-made modules
+# (example.com/...), so go.sum and vendor/modules.txt are the go command's own output.
+def test_go116_adds_go_sum_modules() -> None:
+    deps = extract_dir("go116-app")
+    assert [(d.name, d.version, d.direct, d.line) for d in deps] == [
+        ("stdlib", None, True, 3),
+        ("example.com/greet", "v1.2.0", True, 6),
+        ("example.com/lib", "v1.0.0", True, 7),
+        ("example.com/localmod", None, True, 8),
+        ("example.com/fork", "v1.0.1", True, 9),
+        # Not in go.mod (go 1.16 lists only direct requirements): from go.sum.
+        ("example.com/util", "v0.2.0", False, None),
+        ("example.com/util", "v0.3.0", False, None),
+    ]
+    old, new = deps[-2:]
+    assert old.note == (
+        "from go.sum line 7: go 1.16 go.mod files list no indirect requirements; go.sum has "
+        "only its go.mod checksum, so it may not be built"
+    )
+    assert new.note == "from go.sum line 8: go 1.16 go.mod files list no indirect requirements"
+    assert (new.path, new.group) == ((), None)
+
+
+def test_go117_ignores_go_sum() -> None:
+    deps = extract_dir("go117-app")
+    assert [(d.name, d.version, d.direct) for d in deps] == [
+        ("stdlib", None, True),
+        ("example.com/greet", "v1.2.0", True),
+        ("example.com/lib", "v1.0.0", True),
+        ("example.com/localmod", None, True),
+        ("example.com/fork", "v1.0.1", True),
+        ("example.com/util", "v0.3.0", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("go_sum", "message"),
+    [
+        (b"example.com/a v1.0.0\n", "go.sum line 1: malformed line 'example.com/a v1.0.0'"),
+        (b"\xff\n", "go.sum is not UTF-8 text"),
+    ],
+)
+def test_broken_go_sum(go_sum: bytes, message: str) -> None:
+    source = ExtractInput(
+        PurePosixPath("svc/go.mod"),
+        b"module m\n\ngo 1.15\n",
+        lambda p: go_sum if p == PurePosixPath("svc/go.sum") else None,
+    )
+    with pytest.raises(ExtractionError, match=message):
+        EXTRACTOR.extract(source)
+
+
+def test_go_sum_dedupes_and_skips_required_and_replaced_modules() -> None:
+    go_mod = b"module m\nrequire a v1.0.0\nreplace a => fork v1.1.0\nreplace b v1.0.0 => ./b\n"
+    go_sum = (
+        b"a v0.9.0/go.mod h1:x=\nfork v1.1.0 h1:x=\nb v1.0.0/go.mod h1:x=\n\n"
+        b"c v1.0.0 h1:x=\nc v1.0.0/go.mod h1:x=\n"
+    )
+    source = ExtractInput(PurePosixPath("go.mod"), go_mod, lambda _: go_sum)
+    deps = EXTRACTOR.extract(source)
+    # No go line: Go reads the module as go 1.16.
+    assert [(d.name, d.version, d.note) for d in deps] == [
+        ("fork", "v1.1.0", "a v1.0.0 replaced by fork v1.1.0 (go.mod line 3)"),
+        ("c", "v1.0.0", "from go.sum line 5: go 1.16 go.mod files list no indirect requirements"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -130,6 +277,10 @@ def test_local_replacement_spellings() -> None:
 
 def test_shared_go_app(shared: Path) -> None:
     deps = extract((shared / "fixtures" / "go-app" / "go.mod").read_bytes())
+    # "go 1.20" and no toolchain: stdlib is listed without a version, so the end-to-end
+    # scan matches no standard-library advisory.
+    stdlib = deps.pop(0)
+    assert (stdlib.name, stdlib.version, stdlib.line) == ("stdlib", None, 3)
     assert len(deps) == 16
     assert sum(not d.direct for d in deps) == 3
     gogo = next(d for d in deps if d.name == "github.com/gogo/protobuf")

@@ -1,32 +1,68 @@
 """pip requirements files (``requirements*.txt``, ``requirements/*.txt``).
 
-Only an exact pin (one ``==`` or ``===`` clause, no wildcard) names the installed version;
-every other requirement is listed with no version and a note, so it stays visible.
-Line handling follows pip's ``req_file.py``: continuation lines are joined first, then
-comments are stripped, then per-requirement options are cut off.
+Versions follow the rule in ``_shared``: one ``==``/``===`` clause is a pin, one ``>=``,
+``~=`` or ``<=`` clause is reported as an approximate version with a note, anything else
+has no version and a note, so it stays visible. Line handling follows pip's
+``req_file.py``: continuation lines are joined first, then comments are stripped, then
+per-requirement options are cut off. Environment markers are kept but not evaluated.
+
+Includes (``-r``/``--requirement``) and constraints (``-c``/``--constraint``) are
+resolved relative to the file that names them, through the walker:
+
+* An included requirements file is read only when this extractor does not ``want`` it
+  (``base.in``, ``requirements/common.pip``): the walker visits the others by itself,
+  and reading them here too would report their packages twice. Its packages are reported
+  with its own path and line numbers.
+* A constraints file is always read, but only lends exact pins to packages the
+  requirements name without one; a constraint never adds a package. As with pip, a
+  constraint anywhere applies to every requirement of the file and its includes.
+* A missing, unreadable or remote include is logged and skipped; cycles are cut.
 """
 
 from __future__ import annotations
 
+import logging
+import posixpath
 import re
+import shlex
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import ClassVar
-
-from packaging.requirements import InvalidRequirement, Requirement
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput
+from bastion.sca.extractors.pypi._shared import (
+    UNPINNED,
+    Pin,
+    normalize,
+    parse_requirement,
+    short,
+)
+
+__all__ = ["UNPINNED", "RequirementsExtractor"]
+
+logger = logging.getLogger(__name__)
 
 # pip's COMMENT_RE: "#" starts a comment only at the start or after whitespace, so URL
 # fragments such as "#egg=name" survive.
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
-_LEADING_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^(git|hg|svn|bzr)\+")
 _ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".tar")
-UNPINNED = "no pinned version"
+# (short option, long option, is a constraints file)
+_INCLUDE_OPTIONS = (("-r", "--requirement", False), ("-c", "--constraint", True))
+# Enough for any real layout; a generated maze of includes stops here.
+_MAX_FILES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    name: str
+    pin: Pin
+    # A registry requirement, which a constraints file may pin; not a URL or editable.
+    constrainable: bool
 
 
 class RequirementsExtractor:
@@ -40,27 +76,126 @@ class RequirementsExtractor:
         return "requirements" in filename or path.parent.name.lower() == "requirements"
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
-        where = str(source.path)
-        found: list[Dependency] = []
-        for line_number, line in _logical_lines(source.text()):
+        walk = _Walk(self, source)
+        walk.read(source.path, source.text(), as_constraints=False)
+        return walk.result()
+
+
+class _Walk:
+    """One file and everything it includes."""
+
+    def __init__(self, extractor: RequirementsExtractor, source: ExtractInput) -> None:
+        self.extractor = extractor
+        self.source = source
+        self.visited: set[tuple[str, bool]] = {(str(source.path), False)}
+        self.found: list[tuple[Dependency, bool]] = []  # (dependency, constrainable)
+        self.constraints: dict[str, tuple[str, str]] = {}  # normalised name -> (pin, where)
+
+    def read(self, path: PurePosixPath, text: str, *, as_constraints: bool) -> None:
+        where = str(path)
+        for line_number, line in _logical_lines(text):
+            include = _include(line)
+            if include is not None:
+                is_constraint, target = include
+                self._follow(path, target, as_constraints=as_constraints or is_constraint)
+                continue
             parsed = _parse_line(line)
             if parsed is None:
                 continue
-            name, version, note = parsed
-            found.append(
-                Dependency(
-                    name=name,
-                    version=version,
-                    ecosystem=Ecosystem.PYPI,
-                    direct=True,
-                    source=where,
-                    line=line_number,
-                    extractor=self.name,
-                    path=(name,),
-                    note=note,
-                )
+            if as_constraints:
+                if parsed.pin.version is not None and not parsed.pin.approximate:
+                    self.constraints.setdefault(
+                        normalize(parsed.name), (parsed.pin.version, f"{where}:{line_number}")
+                    )
+                continue
+            dependency = Dependency(
+                name=parsed.name,
+                version=parsed.pin.version,
+                ecosystem=Ecosystem.PYPI,
+                direct=True,
+                source=where,
+                line=line_number,
+                extractor=self.extractor.name,
+                path=(parsed.name,),
+                note=parsed.pin.note,
+                approximate=parsed.pin.approximate,
             )
-        return found
+            self.found.append((dependency, parsed.constrainable))
+
+    def _follow(self, including: PurePosixPath, target: str, *, as_constraints: bool) -> None:
+        if "://" in target or "${" in target:
+            logger.warning("%s: not following include %r (remote or templated)", including, target)
+            return
+        resolved = _resolve(including, target)
+        if resolved is None:
+            logger.warning("%s: include %r is outside the scanned tree", including, target)
+            return
+        if not as_constraints and self.extractor.wants(resolved):
+            return  # the walker extracts it on its own
+        key = (str(resolved), as_constraints)
+        if key in self.visited:
+            return  # an include cycle, or a file included twice
+        if len(self.visited) >= _MAX_FILES:
+            logger.warning(
+                "%s: more than %d included files, ignoring %s", including, _MAX_FILES, target
+            )
+            return
+        self.visited.add(key)
+        data = self.source.read_relative(resolved)
+        if data is None:
+            logger.warning("%s: included file %s not found", including, resolved)
+            return
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            logger.warning("%s: included file %s is not UTF-8 text", including, resolved)
+            return
+        self.read(resolved, text, as_constraints=as_constraints)
+
+    def result(self) -> list[Dependency]:
+        return [self._constrained(dep) if ok else dep for dep, ok in self.found]
+
+    def _constrained(self, dependency: Dependency) -> Dependency:
+        pinned = self.constraints.get(normalize(dependency.name))
+        if pinned is None or (dependency.version is not None and not dependency.approximate):
+            return dependency
+        version, where = pinned
+        return replace(
+            dependency,
+            version=version,
+            approximate=False,
+            note=f"pinned by constraints file {where}",
+        )
+
+
+def _include(line: str) -> tuple[bool, str] | None:
+    """(is a constraints file, target) of an ``-r``/``-c`` line."""
+    for short_option, long_option, is_constraint in _INCLUDE_OPTIONS:
+        if line.startswith(long_option):
+            rest = line[len(long_option) :]
+            if rest[:1] not in ("=", " ", "\t"):
+                continue
+            rest = rest[1:] if rest.startswith("=") else rest
+        elif line.startswith(short_option):
+            rest = line[len(short_option) :]
+        else:
+            continue
+        try:
+            words = shlex.split(rest)
+        except ValueError:
+            words = rest.split()
+        return (is_constraint, words[0]) if words else None
+    return None
+
+
+def _resolve(including: PurePosixPath, target: str) -> PurePosixPath | None:
+    """The repo-relative path of ``target`` named in ``including``; None outside the repo."""
+    if target.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(str(including.parent), target))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return PurePosixPath(joined)
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -93,8 +228,8 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
             yield first, stripped
 
 
-def _parse_line(line: str) -> tuple[str, str | None, str | None] | None:
-    """(name, exact version or None, note) for a requirement line; None to skip it."""
+def _parse_line(line: str) -> _Line | None:
+    """The package a requirement line names; None to skip it."""
     if line.startswith("-"):
         option, _, value = line.partition(" ")
         if option in ("-e", "--editable"):
@@ -103,35 +238,25 @@ def _parse_line(line: str) -> tuple[str, str | None, str | None] | None:
             return _editable(option.partition("=")[2])
         if option.startswith("-e") and not option.startswith("--"):
             return _editable(option[2:])  # "-egit+https://...", as optparse allows
-        # -r/-c includes (the walker finds every requirements file by itself), index and
-        # install options: none of them declares a package.
+        # Index and install options declare no package.
         return None
     spec = _requirement_part(line)
+    if spec.startswith("${"):
+        return None  # the whole requirement comes from the environment
     if _URL_SCHEME.match(spec):
         egg = _EGG.search(spec)
         if egg is None:
             return None
-        return egg.group(1), None, f"installed from a URL ({_short(spec)}), {UNPINNED}"
+        note = f"installed from a URL ({short(spec)}), {UNPINNED}"
+        return _Line(egg.group(1), Pin(None, note), constrainable=False)
     if _is_local_path(spec):
         return None
-    try:
-        requirement = Requirement(spec)
-    except InvalidRequirement as exc:
-        name = _LEADING_NAME.match(spec)
-        if name is None:
-            return None
-        reason = str(exc).splitlines()[0] if str(exc) else "invalid"
-        return name.group(0), None, f"unparseable requirement ({reason}), {UNPINNED}"
-    if requirement.url:
-        return (
-            requirement.name,
-            None,
-            f"installed from a URL ({_short(requirement.url)}), {UNPINNED}",
-        )
-    clauses = list(requirement.specifier)
-    if len(clauses) == 1 and clauses[0].operator in ("==", "===") and "*" not in clauses[0].version:
-        return requirement.name, clauses[0].version, None
-    return requirement.name, None, UNPINNED
+    parsed = parse_requirement(spec)
+    if parsed is None:
+        return None
+    name, pin = parsed
+    # "name @ url" is not from an index: no constraint can pin it.
+    return _Line(name, pin, constrainable="@" not in spec.partition(";")[0])
 
 
 def _requirement_part(line: str) -> str:
@@ -164,12 +289,9 @@ def _is_local_path(spec: str) -> bool:
     )
 
 
-def _editable(target: str) -> tuple[str, str | None, str | None] | None:
+def _editable(target: str) -> _Line | None:
     egg = _EGG.search(target)
     if egg is None:
         return None  # an editable local project: the project itself, not a dependency
-    return egg.group(1), None, f"editable install from {_short(target)}, {UNPINNED}"
-
-
-def _short(url: str) -> str:
-    return url if len(url) <= 80 else url[:77] + "..."
+    note = f"editable install from {short(target)}, {UNPINNED}"
+    return _Line(egg.group(1), Pin(None, note), constrainable=False)
