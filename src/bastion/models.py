@@ -76,6 +76,15 @@ class Dependency:
 
 
 @dataclass(frozen=True, slots=True)
+class AffectedImport:
+    """A vulnerable import path and, when the database knows them, the vulnerable symbols
+    (Go's ``ecosystem_specific.imports``)."""
+
+    path: str
+    symbols: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Vulnerability:
     id: str
     aliases: tuple[str, ...]
@@ -90,6 +99,8 @@ class Vulnerability:
     informational: str | None = None
     published: str | None = None
     modified: str | None = None
+    # From the matched affected entries: which import paths/symbols are vulnerable.
+    affected_imports: tuple[AffectedImport, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +113,10 @@ class Finding:
     # True when a version could not be parsed by its ecosystem's rules and a documented
     # fallback ordering decided the match.
     approximate: bool = False
+    # Where the project imports the package ("src/app.py:3"), when import analysis ran.
+    evidence: tuple[str, ...] = ()
+    # Whether the code references a vulnerable symbol the advisory names; None if unknown.
+    symbol_used: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,3 +185,14 @@ def test_matching_never_raises(
 ) -> None:
     result = match_affected(_entry(*ranges, versions=versions), ecosystem, version)
     assert isinstance(result.affected, bool)
+
+
+def test_go_import_paths_and_symbols_are_carried() -> None:
+    entry = _entry(("SEMVER", [{"introduced": "0"}, {"fixed": "1.6.0"}]))
+    entry["ecosystem_specific"] = {
+        "imports": [{"path": "github.com/gin-gonic/gin", "symbols": ["Default", "Logger"]}]
+    }
+    result = match_affected(entry, Ecosystem.GO, "v1.5.0")
+    assert [(i.path, i.symbols) for i in result.imports] == [
+        ("github.com/gin-gonic/gin", ("Default", "Logger"))
+    ]

@@ -39,7 +39,7 @@ def test_full_valid_config() -> None:
     )
     assert config.warnings == ()
     assert config.mode == "diff"
-    assert config.ecosystems == {Ecosystem.NPM, Ecosystem.PYPI}
+    assert config.ecosystems == frozenset({Ecosystem.NPM, Ecosystem.PYPI})
     assert config.exclude_paths == ("examples/**",)
     assert config.severity_threshold is Severity.HIGH
     assert config.block_on is BlockOn.ALL

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, distinct, func, select
 
 from bastion.db.tables import Advisory, Affected, SyncState
 from bastion.ecosystems import Ecosystem
-from bastion.models import Severity, Vulnerability
+from bastion.models import AffectedImport, Severity, Vulnerability
 
 _IN_CHUNK = 900
 
@@ -41,7 +41,9 @@ class AdvisoryInfo:
     published: str | None
     modified: str
 
-    def to_vulnerability(self, fixed_version: str | None, ranges: str) -> Vulnerability:
+    def to_vulnerability(
+        self, fixed_version: str | None, ranges: str, imports: tuple[AffectedImport, ...] = ()
+    ) -> Vulnerability:
         return Vulnerability(
             id=self.id,
             aliases=self.aliases,
@@ -56,6 +58,7 @@ class AdvisoryInfo:
             informational=self.informational,
             published=self.published,
             modified=self.modified,
+            affected_imports=imports,
         )
 
 

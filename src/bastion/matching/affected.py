@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bastion.ecosystems import Ecosystem
+from bastion.models import AffectedImport
 from bastion.versions import VersionKey, semver_key, version_key
 
 _OPENS = "introduced"
@@ -34,6 +35,8 @@ class AffectedMatch:
     fixed_version: str | None
     # Human text for the affected ranges, e.g. ">=0, <4.17.21".
     ranges_text: str
+    # ecosystem_specific.imports of the entry (Go): vulnerable packages and symbols.
+    imports: tuple[AffectedImport, ...] = ()
 
 
 NOT_AFFECTED = AffectedMatch(False, False, None, "")
@@ -163,7 +166,27 @@ def _match(entry: Mapping[str, Any], ecosystem: Ecosystem, version: str) -> Affe
         shown = ", ".join(list(listed)[:5])
         more = f" and {len(listed) - 5} more" if len(listed) > 5 else ""
         descriptions.append(f"versions {shown}{more}")
-    return AffectedMatch(True, approximate, _lowest_fix(ranges, version), " || ".join(descriptions))
+    return AffectedMatch(
+        True,
+        approximate,
+        _lowest_fix(ranges, version),
+        " || ".join(descriptions),
+        _imports(entry),
+    )
+
+
+def _imports(entry: Mapping[str, Any]) -> tuple[AffectedImport, ...]:
+    specific = entry.get("ecosystem_specific")
+    if not isinstance(specific, Mapping):
+        return ()
+    found: list[AffectedImport] = []
+    for item in specific.get("imports") or ():
+        if isinstance(item, Mapping) and isinstance(item.get("path"), str):
+            symbols = item.get("symbols") or ()
+            found.append(
+                AffectedImport(item["path"], tuple(s for s in symbols if isinstance(s, str)))
+            )
+    return tuple(found)
 
 
 def _lowest_fix(ranges: Sequence[tuple[KeyFn, list[_Event]]], version: str) -> str | None:

@@ -20,6 +20,7 @@ def _merge(ecosystem: Ecosystem, first: AffectedMatch, second: AffectedMatch) ->
         approximate=first.approximate or second.approximate,
         fixed_version=min(fixes, key=lambda v: version_key(ecosystem, v)) if fixes else None,
         ranges_text=" || ".join(r for r in (first.ranges_text, second.ranges_text) if r),
+        imports=first.imports + second.imports,
     )
 
 
@@ -65,7 +66,9 @@ def find_vulnerabilities(
         findings.append(
             Finding(
                 dependency=dependencies[index],
-                vulnerability=info.to_vulnerability(match.fixed_version, match.ranges_text),
+                vulnerability=info.to_vulnerability(
+                    match.fixed_version, match.ranges_text, match.imports
+                ),
                 is_imported=True,
                 reachability="not_analyzed",
                 approximate=match.approximate,
