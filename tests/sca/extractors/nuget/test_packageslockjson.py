@@ -152,6 +152,7 @@ def test_empty_lock_files() -> None:
             None,
         ),
         (b'{"dependencies": {"net8.0": {"A": {"type": 3}}}}', "'type' of package 'A'", 1),
+        (b'{"dependencies": {"net8.0": {" ": {}}}}', "a package has an empty name", 1),
         (b'{"dependencies": {"net8.0": {"A": {"resolved": 3}}}}', "'resolved' of package 'A'", 1),
         (
             b'{"dependencies": {"net8.0": {"A": {"dependencies": []}}}}',
@@ -187,3 +188,17 @@ def swap_values(doc: object, choice: st.DataObject) -> None:
             container[choice.draw(st.sampled_from(sorted(container)))] = replacement
         elif isinstance(container, list) and container:
             container[choice.draw(st.integers(0, len(container) - 1))] = replacement
+
+
+def test_very_long_chains_get_no_path_beyond_the_limit() -> None:
+    count = 100
+    packages = {
+        f"P{i}": {
+            "type": "Direct" if i == 0 else "Transitive",
+            "resolved": "1.0.0",
+            "dependencies": {f"P{i + 1}": "1.0.0"},
+        }
+        for i in range(count)
+    }
+    deps = extract(json.dumps({"version": 1, "dependencies": {"net8.0": packages}}).encode())
+    assert [len(d.path) for d in deps] == [*range(1, 65), *[0] * (count - 64)]

@@ -259,3 +259,15 @@ def test_wrong_types_anywhere(fixture: str, choice: st.DataObject) -> None:
     except ExtractionError:
         return
     assert all(isinstance(dep, Dependency) and dep.name for dep in deps)
+
+
+def test_very_long_chains_get_no_path_beyond_the_limit() -> None:
+    count = 100
+    doc = {
+        "packages": [
+            {"name": f"v/p{i}", "version": "1.0.0", "require": {f"v/p{i + 1}": "*"}}
+            for i in range(count)
+        ]
+    }
+    deps = extract(LOCK, "x/composer.lock", json.dumps(doc).encode())
+    assert [len(d.path) for d in deps] == [*range(1, 65), *[0] * (count - 64)]

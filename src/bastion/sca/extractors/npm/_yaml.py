@@ -34,14 +34,18 @@ def nesting_bound(text: str) -> int:
     deepest_block = 0
     deepest_flow = 0
     flow = 0
+    tabs = "\t" in text
     for line in _BREAK.split(text):
         content = line.lstrip(" ")
-        indicators = sum(content.count(f"{c}{s}") for c in "-?:" for s in " \t")
-        block = len(line) - len(content) + indicators + 2
+        block = len(line) - len(content) + 2
+        block += content.count("- ") + content.count("? ") + content.count(": ")
+        if tabs:
+            block += content.count("-\t") + content.count("?\t") + content.count(":\t")
         deepest_block = max(deepest_block, block)
-        opened = content.count("[") + content.count("{")
-        deepest_flow = max(deepest_flow, flow + opened)
-        flow = max(0, flow + opened - content.count("]") - content.count("}"))
+        if flow or "[" in content or "{" in content:
+            opened = content.count("[") + content.count("{")
+            deepest_flow = max(deepest_flow, flow + opened)
+            flow = max(0, flow + opened - content.count("]") - content.count("}"))
     return deepest_block + deepest_flow
 
 

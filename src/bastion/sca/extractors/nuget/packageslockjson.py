@@ -13,7 +13,6 @@ own: they are listed as "local" packages.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -22,13 +21,15 @@ from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
-from bastion.sca.extractors._json import kind, load_json
+from bastion.sca.extractors._json import OrderedKeyLines, kind, load_json
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 
 _FILENAME = "packages.lock.json"
-# Give up on line numbers after this many keys could not be found: every failed search
-# scans the rest of the file.
-_MAX_MISSES = 16
+# A key whose value is an object: frameworks and packages. A package's own
+# "dependencies" map matches too and is skipped over, since it holds only strings.
+_OBJECT_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*\{')
+
+MAX_PATH_LENGTH = 64
 
 
 @dataclass(slots=True)
@@ -69,7 +70,7 @@ class PackagesLockJsonExtractor:
         if not isinstance(frameworks, dict):
             raise ExtractionError("'dependencies' should map target frameworks to packages")
 
-        lines = _KeyLines(text)
+        lines = OrderedKeyLines(text, _OBJECT_KEY)
         # Keyed by (lowercase name, version): NuGet ids are case-insensitive.
         found: dict[tuple[str, str | None], _Found] = {}
         for framework, packages in frameworks.items():
@@ -118,6 +119,8 @@ class PackagesLockJsonExtractor:
 def _entry(name: str, raw: object, line: int | None) -> _Entry:
     if not isinstance(raw, dict):
         raise ExtractionError(f"package {name!r} should be an object, got {kind(raw)}", line)
+    if not name.strip():
+        raise ExtractionError("a package has an empty name", line)
     declared = raw.get("type", "")
     if not isinstance(declared, str):
         raise ExtractionError(f"'type' of package {name!r} should be a string", line)
@@ -163,38 +166,13 @@ def _walk(entries: list[_Entry]) -> list[tuple[_Entry, bool, tuple[str, ...]]]:
                 parent[child] = index
                 queue.append(child)
     paths: dict[int, tuple[str, ...]] = {}
-    for child, via in parent.items():  # BFS order: a parent's path is always known first
-        paths[child] = (*(paths[via] if via is not None else ()), entries[child].name)
+    for child, via in parent.items():  # BFS order: a parent's path is known first
+        base = paths.get(via) if via is not None else ()
+        # Real graphs are a few dozen levels deep; a crafted chain of thousands would
+        # otherwise cost quadratic time and memory. Deeper packages get no path.
+        if base is not None and len(base) < MAX_PATH_LENGTH:
+            paths[child] = (*base, entries[child].name)
     direct_set = set(direct)
     return [
         (entry, index in direct_set, paths.get(index, ())) for index, entry in enumerate(entries)
     ]
-
-
-class _KeyLines:
-    """Lines of ``"key": {`` in document order.
-
-    Frameworks and their packages are met in the order the text has them, so each search
-    starts where the previous one ended and the whole file is scanned once. A package's
-    own ``"dependencies"`` map holds strings, never objects, so it cannot be mistaken for
-    a package.
-    """
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._position = 0
-        self._line = 1
-        self._misses = 0
-
-    def find(self, key: str) -> int | None:
-        if self._misses >= _MAX_MISSES:
-            return None
-        pattern = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:\s*\{")
-        match = pattern.search(self._text, self._position)
-        if match is None:
-            # Keys spelled with escapes (\u0041): no position rather than a wrong one.
-            self._misses += 1
-            return None
-        self._line += self._text.count("\n", self._position, match.start())
-        self._position = match.start()
-        return self._line

@@ -24,15 +24,16 @@ from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
-from bastion.sca.extractors._json import kind, load_json
+from bastion.sca.extractors._json import OrderedKeyLines, kind, load_json
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 
 _FILENAME = "composer.lock"
 _MANIFEST = "composer.json"
 _SECTIONS = (("packages", None), ("packages-dev", "dev"))
-# Give up on line numbers after this many names could not be found: every failed search
-# scans the rest of the file.
-_MAX_MISSES = 16
+# A package's "name"; authors have names too, but never with the "/" of a package.
+_NAME_KEY = re.compile(r'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+MAX_PATH_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class ComposerLockExtractor:
         doc = load_json(text)
         if not isinstance(doc, dict):
             raise ExtractionError(f"expected a JSON object at the top, got {kind(doc)}", 1)
-        lines = _NameLines(text)
+        lines = OrderedKeyLines(text, _NAME_KEY)
         packages: list[_Package] = []
         for section, group in _SECTIONS:
             entries = doc.get(section)
@@ -107,7 +108,7 @@ class ComposerLockExtractor:
         ]
 
 
-def _package(raw: object, section: str, group: str | None, lines: _NameLines) -> _Package:
+def _package(raw: object, section: str, group: str | None, lines: OrderedKeyLines) -> _Package:
     if not isinstance(raw, dict):
         raise ExtractionError(f"an entry of '{section}' should be an object, got {kind(raw)}")
     name = raw.get("name")
@@ -201,33 +202,10 @@ def _shortest_paths(
                 parent[child] = index
                 queue.append(child)
     paths: dict[int, tuple[str, ...]] = {}
-    for child, via in parent.items():  # BFS order: a parent's path is always known first
-        paths[child] = (*(paths[via] if via is not None else ()), packages[child].name)
+    for child, via in parent.items():  # BFS order: a parent's path is known first
+        base = paths.get(via) if via is not None else ()
+        # Real graphs are a few dozen levels deep; a crafted chain of thousands would
+        # otherwise cost quadratic time and memory. Deeper packages get no path.
+        if base is not None and len(base) < MAX_PATH_LENGTH:
+            paths[child] = (*base, packages[child].name)
     return paths
-
-
-class _NameLines:
-    """Lines of ``"name": "<package>"`` in document order.
-
-    Packages are met in the order the text has them, so each search starts where the
-    previous one ended (author names never contain the "/" of a package name, so they
-    are not mistaken for it). Slashes may be escaped (``\\/``) by older Composers.
-    """
-
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._position = 0
-        self._line = 1
-        self._misses = 0
-
-    def find(self, name: str) -> int | None:
-        if self._misses >= _MAX_MISSES:
-            return None
-        quoted = re.escape(name).replace("/", r"\\?/")
-        match = re.compile(rf'"name"\s*:\s*"{quoted}"').search(self._text, self._position)
-        if match is None:
-            self._misses += 1
-            return None
-        self._line += self._text.count("\n", self._position, match.start())
-        self._position = match.start()
-        return self._line

@@ -3,10 +3,11 @@
 // (inheritance, profiles, interpolation, BOM imports, dependency management) offline,
 // reading parents and BOMs from ~/.m2/repository.
 //
-// Regenerate multimodule/maven-effective.txt (Maven 3.8.7, Java 17):
-//   CP=$(ls /usr/share/maven/lib/*.jar | tr '\n' ':')
-//   javac -d /tmp/effective -cp "$CP" EffectiveDeps.java
-//   cd multimodule && java -cp "$CP:/tmp/effective" EffectiveDeps \
+// Regenerate multimodule/maven-effective.txt (Maven 3.8.7, Java 17; the
+// jackson and junit BOMs must be in the local repository, as after one online build):
+//   CP=$(ls "$MAVEN_HOME"/lib/*.jar | tr '\n' ':')
+//   javac -d "$OUT" -cp "$CP" EffectiveDeps.java
+//   cd multimodule && java -cp "$CP:$OUT" EffectiveDeps \
 //       pom.xml lib/pom.xml app/pom.xml > maven-effective.txt
 import java.io.File;
 import org.apache.maven.model.Dependency;
