@@ -307,3 +307,14 @@ def test_relative_reads_stay_inside_the_tree(tmp_path: Path) -> None:
     assert reader(PurePosixPath("../outside.txt")) is None
     assert reader(PurePosixPath("/etc/passwd")) is None
     assert reader(PurePosixPath("missing.txt")) is None
+
+
+def test_packages_from_included_files_keep_their_own_source(tmp_path: Path) -> None:
+    write(tmp_path, "app/requirements.txt", "-r base.in\nflask==2.0.0\n")
+    write(tmp_path, "app/base.in", "six==1.16.0\n")
+    deps, issues = collect(tmp_path)
+    assert not issues
+    assert sorted((d.source, d.name, d.line) for d in deps) == [
+        ("app/base.in", "six", 1),
+        ("app/requirements.txt", "flask", 2),
+    ]

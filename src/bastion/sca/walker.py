@@ -211,11 +211,12 @@ def _extract(
         extractor.name,
         (time.perf_counter() - started) * 1000,
     )
-    # Extractors fill these in themselves; only fix up the rare one that does not.
+    # Extractors fill these in themselves; only fix up the rare one that does not. A
+    # source other than this file is deliberate (a package from an included file).
     return [
         dep
-        if dep.source == source and dep.extractor == extractor.name
-        else replace(dep, source=source, extractor=extractor.name)
+        if dep.source and dep.extractor
+        else replace(dep, source=dep.source or source, extractor=dep.extractor or extractor.name)
         for dep in dependencies
     ]
 

@@ -138,6 +138,7 @@ def test_lines_survive_odd_spacing_and_escapes() -> None:
             "'a' in 'devDependencies' should be a string, got a number",
             3,
         ),
+        ('{\n  "dependencies": {\n    "": "1.0.0"\n  }\n}', "has no name", 3),
     ],
 )
 def test_broken_files(text: str, message: str, line: int | None) -> None:

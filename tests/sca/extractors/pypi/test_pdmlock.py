@@ -115,6 +115,30 @@ version = "1.4.0"
     ]
 
 
+def test_extras_entries_without_a_plain_one() -> None:
+    lock = b"""
+[[package]]
+name = "requests"
+version = "2.32.3"
+extras = ["socks"]
+dependencies = ["PySocks>=1.5.6", "requests==2.32.3"]
+
+[[package]]
+name = "requests"
+version = "2.32.3"
+extras = ["security"]
+dependencies = ["requests==2.32.3"]
+
+[[package]]
+name = "pysocks"
+version = "1.7.1"
+"""
+    assert rows(extract_bytes(EXTRACTOR, lock, "pdm.lock")) == [
+        ("pysocks", "1.7.1", False, None, ("requests", "pysocks")),
+        ("requests", "2.32.3", True, None, ("requests",)),
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from bastion.ecosystems import Ecosystem
-from bastion.sca.extractors.base import ExtractionError
+from bastion.sca.extractors.base import ExtractInput, ExtractionError
 from bastion.sca.extractors.pypi.pyproject import PyprojectExtractor
 from tests.sca.extractors.pypi.support import TESTDATA, extract_bytes, extract_in
 
@@ -135,6 +135,24 @@ def test_a_manifest_gives_way_to_real_lockfiles_only() -> None:
     assert "requirements.txt" not in EXTRACTOR.superseded_by
     assert EXTRACTOR.wants(PurePosixPath("svc/pyproject.toml"))
     assert not EXTRACTOR.wants(PurePosixPath("pyproject.toml.orig"))
+
+
+def test_a_uv_workspace_member_is_left_to_the_lockfile_above() -> None:
+    root = TESTDATA / "uv-workspace"
+    assert extract_in(EXTRACTOR, root, "packages/member/pyproject.toml") == []
+    data = (root / "packages" / "member" / "pyproject.toml").read_bytes()
+    alone = extract_bytes(EXTRACTOR, data, "packages/member/pyproject.toml")
+    assert [(d.name, d.version, d.approximate) for d in alone] == [("attrs", "23.1", True)]
+    other = TESTDATA / "uv-virtual-workspace"
+    assert extract_in(EXTRACTOR, other, "packages/app/pyproject.toml") == []
+    # A uv.lock that does not list the project as a member changes nothing.
+    data = b'[project]\nname = "stray"\ndependencies = ["six==1.16.0"]\n'
+
+    def read(path: PurePosixPath) -> bytes | None:
+        return (root / "uv.lock").read_bytes() if path == PurePosixPath("uv.lock") else None
+
+    stray = EXTRACTOR.extract(ExtractInput(PurePosixPath("tools/stray/pyproject.toml"), data, read))
+    assert [(d.name, d.version) for d in stray] == [("six", "1.16.0")]
 
 
 def test_no_dependencies() -> None:

@@ -13,7 +13,6 @@ package depends on stay, marked as local.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import deque
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -22,8 +21,8 @@ from typing import ClassVar
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
+from bastion.sca.extractors.cargo._toml import load_toml
 
-_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 _PACKAGE_HEADER = re.compile(r"\s*\[\[\s*package\s*\]\]\s*(?:#.*)?")
 _TABLE_HEADER = re.compile(r"\s*\[")
 _NAME_KEY = re.compile(r"""\s*(?:name|"name"|'name')\s*=""")
@@ -53,16 +52,7 @@ class CargoLockExtractor:
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
         text = source.text()
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            position = _TOML_POSITION.search(str(exc))
-            message = _TOML_POSITION.sub("", str(exc)).strip()
-            raise ExtractionError(
-                f"invalid TOML: {message}", int(position.group(1)) if position else None
-            ) from exc
-        except RecursionError as exc:
-            raise ExtractionError("invalid TOML: nested too deeply") from exc
+        doc = load_toml(text)
 
         version = doc.get("version")
         if version is not None and (not isinstance(version, int) or isinstance(version, bool)):

@@ -22,7 +22,6 @@ directory).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
@@ -31,8 +30,8 @@ from typing import ClassVar
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
+from bastion.sca.extractors.cargo._toml import load_toml
 
-_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 # (table key, group); Cargo accepts the underscore spellings with a warning.
 _KINDS = (
     ("dependencies", None),
@@ -41,6 +40,9 @@ _KINDS = (
     ("build-dependencies", "build"),
     ("build_dependencies", "build"),
 )
+# Dependencies sit at most at ("target", cfg, kind, name); deeper keys are never looked
+# up, and recording every prefix of a long dotted key would be quadratic.
+_DEEPEST = 4
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # semver::Op::Exact with all three parts: the only requirement that pins one version.
 _EXACT = re.compile(r"=\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)")
@@ -67,7 +69,7 @@ class CargoTomlExtractor:
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
         text = source.text()
-        doc = _load(text)
+        doc = load_toml(text)
         workspace = _find_workspace(source, doc)
         if workspace is not None and workspace.root != source.path.parent and workspace.locked:
             return []  # the workspace's Cargo.lock lists this member's dependencies
@@ -102,19 +104,6 @@ class CargoTomlExtractor:
         # File order; tables such as [dependencies.serde] come after their section.
         found.sort(key=lambda dep: dep.line if dep.line is not None else 1 << 62)
         return found
-
-
-def _load(text: str) -> _Table:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        position = _TOML_POSITION.search(str(exc))
-        message = _TOML_POSITION.sub("", str(exc)).strip()
-        raise ExtractionError(
-            f"invalid TOML: {message}", int(position.group(1)) if position else None
-        ) from exc
-    except RecursionError as exc:
-        raise ExtractionError("invalid TOML: nested too deeply") from exc
 
 
 def _sections(doc: _Table) -> list[_Section]:
@@ -246,8 +235,8 @@ def _find_workspace(source: ExtractInput, doc: _Table) -> _Workspace | None:
         if data is None:
             continue
         try:
-            root = tomllib.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            root = load_toml(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ExtractionError):
             continue  # reported when that manifest is scanned itself
         workspace = root.get("workspace")
         if not isinstance(workspace, dict):
@@ -320,13 +309,13 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
             keys, end = _parse_key(line, 2 if array else 1)
             if keys is not None and line[end:].lstrip().startswith("]"):
                 table = tuple(keys)
-                for size in range(1, len(table) + 1):
+                for size in range(1, min(len(table), _DEEPEST) + 1):
                     lines.setdefault(table[:size], number)
             continue
         keys, end = _parse_key(line, 0)
         if keys is not None and line[end:].lstrip().startswith("="):
             path = (*table, *keys)
-            for size in range(len(table) + 1, len(path) + 1):
+            for size in range(len(table) + 1, min(len(path), _DEEPEST) + 1):
                 lines.setdefault(path[:size], number)
     return lines
 

@@ -49,7 +49,12 @@ class PodfileLockExtractor:
         return path.name == "Podfile.lock"
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
-        documents = load_all(source.text())
+        try:
+            documents = load_all(source.text())
+        except ValueError as exc:
+            # Not (yet) caught by load_all: an integer beyond Python's digit limit, a
+            # timestamp that is no date.
+            raise ExtractionError(f"invalid YAML: {exc}") from exc
         if not documents or documents[0][0] is None:
             return []
         if len(documents) > 1:

@@ -65,6 +65,8 @@ class PackageJsonExtractor:
                         f"'{declared}' in '{section}' should be a string, got {json_kind(spec)}",
                         line,
                     )
+                if not declared.strip():
+                    raise ExtractionError(f"a dependency in '{section}' has no name", line)
                 name, note, local = _describe(declared, spec.strip())
                 found.append(
                     Dependency(

@@ -121,12 +121,13 @@ class _Document:
             projects: dict[str, Json] = {".": self.doc}  # 5.x/6.x without workspaces
         else:
             projects = _mapping(raw, "'importers'", self._line("importers"))
+        lines = _yaml.key_lines(self.node, "importers")
         found: dict[str, list[tuple[str, str | None, str, str]]] = {}
         for folder, raw_project in projects.items():
             where = f"importer {folder!r}"
             if not isinstance(folder, str):
                 raise ExtractionError(f"importer key should be a string, got {kind(folder)}")
-            project = _mapping(raw_project, where, self._line("importers", folder))
+            project = _mapping(raw_project, where, lines.get(folder))
             declared: list[tuple[str, str | None, str, str]] = []
             for section, group in _IMPORTER_SECTIONS:
                 entries = project.get(section)

@@ -69,21 +69,24 @@ class PdmLockExtractor:
 
         packages: list[_Package] = []
         base: dict[tuple[str, str | None], _Package] = {}
-        with_extras: list[tuple[dict[str, Any], _Package]] = []
+        with_extras: list[_Package] = []
         for index, entry in enumerate(raw):
             package, extras = _package(entry, lines[index] if known else None)
             if package is None:
                 continue
             if extras:
-                with_extras.append((entry, package))
+                with_extras.append(package)
             else:
                 base.setdefault((normalize(package.name), package.version), package)
                 packages.append(package)
-        for _, package in with_extras:
-            same = base.get((normalize(package.name), package.version))
+        for package in with_extras:
+            key = (normalize(package.name), package.version)
+            same = base.get(key)
             if same is not None:
-                same.requires.extend(n for n in package.requires if n != normalize(same.name))
+                same.requires.extend(n for n in package.requires if n != key[0])
             else:
+                # Only locked with extras: report it once, however many extras entries.
+                base[key] = package
                 packages.append(package)
 
         by_name: dict[str, list[int]] = {}

@@ -19,6 +19,10 @@ Rules where the formats leave room:
 * Versions follow the rule in ``_shared``; Poetry's ``"1.2"`` is a pin, ``"^1.2"`` and
   ``"~1.2"`` lower bounds. A Poetry ``optional = true`` dependency is in group "optional".
 
+A workspace member's ``pyproject.toml`` is left to the ``uv.lock`` above it that lists
+it in ``[manifest] members`` (the walker's ``superseded_by`` only sees the same
+directory).
+
 The helper :func:`manifest_groups` serves the lockfile extractors, which read the
 ``pyproject.toml`` beside them to tell direct dependencies from transitive ones.
 """
@@ -26,6 +30,7 @@ The helper :func:`manifest_groups` serves the lockfile extractors, which read th
 from __future__ import annotations
 
 import logging
+import tomllib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
@@ -73,6 +78,9 @@ class PyprojectExtractor:
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
         text = source.text()
+        doc = load_toml(text)
+        if _in_uv_workspace(source, doc):
+            return []
         where = str(source.path)
         return [
             Dependency(
@@ -88,8 +96,30 @@ class PyprojectExtractor:
                 note=declaration.pin.note,
                 approximate=declaration.pin.approximate,
             )
-            for declaration in declarations(load_toml(text), TomlPositions(text))
+            for declaration in declarations(doc, TomlPositions(text))
         ]
+
+
+def _in_uv_workspace(source: ExtractInput, doc: dict[str, Any]) -> bool:
+    """True when the nearest ``uv.lock`` above this file's directory locks this project
+    as a workspace member: the lockfile already reports what it declares, resolved."""
+    project = doc.get("project")
+    name = project.get("name") if isinstance(project, dict) else None
+    if not isinstance(name, str):
+        return False
+    for directory in source.path.parents[1:]:
+        data = source.read_relative(directory / "uv.lock")
+        if data is None:
+            continue
+        try:
+            manifest = tomllib.loads(data.decode("utf-8-sig")).get("manifest")
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            return False  # the lockfile's own extraction reports the problem
+        members = manifest.get("members") if isinstance(manifest, dict) else None
+        return isinstance(members, list) and normalize(name) in {
+            normalize(member) for member in members if isinstance(member, str)
+        }
+    return False
 
 
 def manifest_groups(source: ExtractInput) -> dict[str, str | None] | None:

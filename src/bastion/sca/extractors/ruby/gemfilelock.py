@@ -318,10 +318,10 @@ def _pick(labels: set[str | None]) -> str | None:
     return named[0] if named else None
 
 
-_GEMSPEC = re.compile(r"^\s*gemspec\b", re.MULTILINE)
-_GROUP_BLOCK = re.compile(r"group\s*\(?\s*(?P<names>.+?)\s*\)?\s+do\s*(\|[^|]*\|)?")
-_OPENS_BLOCK = re.compile(r"(?:if|unless|case|while|until|begin)\b|.*\bdo\s*(\|[^|]*\|)?$")
-_GEM = re.compile(r"gem\s*\(?\s*[\"'](?P<name>[^\"']+)[\"'](?P<rest>.*)")
+_GEMSPEC = re.compile(r"^[ \t]*gemspec\b", re.MULTILINE)
+_GROUP = re.compile(r"group\b")
+_OPENS_BLOCK = re.compile(r"(?:if|unless|case|while|until|begin)\b")
+_GEM = re.compile(r"gem[ \t(]*[\"'](?P<name>[^\"']+)[\"'](?P<rest>.*)")
 _INLINE_GROUPS = re.compile(
     r"(?:\bgroups?:|:groups?\s*=>)\s*(?P<names>\[[^\]]*\]|:\w+|[\"']\w+[\"'])"
 )
@@ -336,9 +336,9 @@ def _gemfile_groups(text: str) -> dict[str, frozenset[str | None]]:
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
-        block = _GROUP_BLOCK.fullmatch(line)
-        if block is not None:
-            stack.append(_names(block["names"]))
+        head = _do_block_head(line)
+        if head is not None and _GROUP.match(head):
+            stack.append(_names(head[len("group") :]))
             continue
         if line == "end" or line.startswith(("end ", "end.", "end)")):
             if stack:
@@ -354,12 +354,28 @@ def _gemfile_groups(text: str) -> dict[str, frozenset[str | None]]:
                 groups |= _names(inline["names"])
             found.setdefault(gem["name"], set()).update(groups or {"default"})
             continue
-        if _OPENS_BLOCK.match(line):
+        if head is not None or _OPENS_BLOCK.match(line):
             stack.append(None)
     return {
         name: frozenset(None if g == "default" else _GROUP_NAMES.get(g, g) for g in groups)
         for name, groups in found.items()
     }
+
+
+def _do_block_head(line: str) -> str | None:
+    """The text before a trailing ``do`` (or ``do |x|``), or None when no block opens.
+
+    Plain string operations: a regular expression for this backtracks quadratically on
+    long runs of spaces, and the Gemfile is not under this extractor's control.
+    """
+    if line.endswith("|"):
+        opening = line.rfind("|", 0, len(line) - 1)
+        if opening == -1:
+            return None
+        line = line[:opening].rstrip()
+    if line == "do" or line.endswith((" do", "\tdo", ")do")):
+        return line[:-2]
+    return None
 
 
 def _names(text: str) -> frozenset[str]:
