@@ -156,7 +156,9 @@ def test_sbom_is_cyclonedx_with_purls(tmp_path: Path) -> None:
     assert bom["specVersion"] == "1.6"
     purls = {c["purl"] for c in bom["components"]}
     assert "pkg:golang/github.com/gin-gonic/gin@v1.5.0" in purls
-    assert len(bom["components"]) == 16
+    # 16 modules plus the standard library, versionless ("go 1.20" is no toolchain).
+    assert len(bom["components"]) == 17
+    assert "pkg:golang/stdlib" in purls
 
 
 def test_advisories_import_stats_and_bad_input(tmp_path: Path) -> None:

@@ -258,7 +258,8 @@ def test_shared_fixture_apps(shared: Path) -> None:
     assert issues == []
     counts = {source: sum(d.source == source for d in deps) for source in sources(deps)}
     assert counts == {
-        "go-app/go.mod": 16,
+        # 16 modules plus stdlib (from "go 1.20", so without a version).
+        "go-app/go.mod": 17,
         "npm-app/package-lock.json": 291,
         "python-app/requirements.txt": 30,
         "rust-app/Cargo.lock": 15,
@@ -317,4 +318,26 @@ def test_packages_from_included_files_keep_their_own_source(tmp_path: Path) -> N
     assert sorted((d.source, d.name, d.line) for d in deps) == [
         ("app/base.in", "six", 1),
         ("app/requirements.txt", "flask", 2),
+    ]
+
+
+VENDOR_MODULES = "# github.com/pkg/errors v0.9.1\n## explicit\ngithub.com/pkg/errors\n"
+
+
+def test_vendor_modules_txt_is_read_only_without_a_go_mod(tmp_path: Path) -> None:
+    write(tmp_path, "alone/vendor/modules.txt", VENDOR_MODULES)
+    write(tmp_path, "alone/vendor/github.com/pkg/errors/go.mod", "module github.com/pkg/errors\n")
+    write(
+        tmp_path,
+        "mod/go.mod",
+        "module example.com/m\n\ngo 1.21\n\nrequire github.com/pkg/errors v0.9.1\n",
+    )
+    write(tmp_path, "mod/vendor/modules.txt", VENDOR_MODULES)
+
+    deps, issues = collect(tmp_path)
+
+    assert issues == []
+    assert sorted({(d.source, d.name) for d in deps if d.name != "stdlib"}) == [
+        ("alone/vendor/modules.txt", "github.com/pkg/errors"),
+        ("mod/go.mod", "github.com/pkg/errors"),
     ]

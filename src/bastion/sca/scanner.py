@@ -10,6 +10,7 @@ from pathlib import Path
 from bastion.advisories.store import AdvisorySource
 from bastion.models import Finding, ScanResult
 from bastion.sca.matcher import find_vulnerabilities
+from bastion.sca.reachability import analyse_imports, apply_reachability
 from bastion.sca.repo_config import RepoConfig, load_repo_config
 from bastion.sca.verdict import BlockOn, conclude
 from bastion.sca.walker import collect
@@ -20,6 +21,10 @@ NO_ADVISORIES_NOTE = (
 )
 NOT_ANALYZED_NOTE = (
     "Import analysis did not run: every finding is treated as imported (the cautious choice)."
+)
+PARTLY_ANALYZED_NOTE = (
+    "Import analysis did not cover every package ({ecosystems}: no source files of their "
+    "languages, or import names it cannot know); those findings are treated as imported."
 )
 
 
@@ -48,8 +53,20 @@ def scan_path(
         notes.append(NO_ADVISORIES_NOTE)
     else:
         findings = _apply_policy(find_vulnerabilities(dependencies, source), config, notes)
-    if any(f.reachability == "not_analyzed" for f in findings):
-        notes.append(NOT_ANALYZED_NOTE)
+    analysed = False
+    # A single lockfile has no source tree of its own; its directory may be anything.
+    if findings and config.reachability_enabled and target.is_dir():
+        report = analyse_imports(target, dependencies, exclude=[*config.exclude_paths, *exclude])
+        findings = apply_reachability(findings, report)
+        notes.extend(report.notes)
+        analysed = bool(report.analysed)
+    unanalysed = sorted({f.dependency.ecosystem.value for f in findings if f.reachability == "not_analyzed"})
+    if unanalysed:
+        notes.append(
+            PARTLY_ANALYZED_NOTE.format(ecosystems=", ".join(unanalysed))
+            if analysed
+            else NOT_ANALYZED_NOTE
+        )
     findings.sort(
         key=lambda f: (
             -f.vulnerability.severity.rank,

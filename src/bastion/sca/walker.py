@@ -99,7 +99,8 @@ def _find_files(
                 if entry.is_dir(follow_symlinks=False):
                     if _enter(entry, relative, patterns):
                         pending.append((entry.path, relative))
-                    elif entry.name == "vendor":
+                    elif entry.name == "vendor" and "go.mod" not in names:
+                        # Beside a go.mod the vendored list only repeats its modules.
                         _add_vendor_manifest(entry, relative, patterns, found)
                     continue
                 # Names first: they rule out nearly every file without a system call.

@@ -198,6 +198,10 @@ def test_lines_of_dotted_and_quoted_keys() -> None:
     ("text", "message", "line"),
     [
         ("[dependencies]\na = \n", "invalid TOML", 2),
+        # tomllib is quadratic in the parts of a dotted key: refused before parsing.
+        ("a" + ".a" * 600 + " = 1\n", "invalid TOML: more than 512 dotted key parts", 1),
+        # Python refuses to convert integers this long.
+        ("x = 1" + "0" * 5000 + "\n", "invalid TOML: Exceeds the limit", None),
         ("dependencies = 3\n", "[dependencies] should be a table", None),
         ("target = 3\n", "[target] should be a table", None),
         ("[target]\nx = 3\n", "[target.x] should be a table", None),
@@ -215,6 +219,11 @@ def test_broken(text: str, message: str, line: int | None) -> None:
         extract(text)
     assert caught.value.message.startswith(message)
     assert caught.value.line == line
+
+
+def test_dots_in_strings_and_comments_do_not_count() -> None:
+    text = '[package]\ndescription = "' + "." * 600 + '" # ' + "." * 600 + "\n"
+    assert extract(text) == []
 
 
 def test_shared_rust_app_manifest(shared: Path) -> None:

@@ -41,7 +41,7 @@ def _check_dotted_keys(text: str) -> None:
 
 
 def _bare_dots(line: str) -> int:
-    """Dots outside "basic" and 'literal' strings, in one linear pass."""
+    """Dots outside "basic" and 'literal' strings and comments, in one linear pass."""
     dots = 0
     quote = ""
     escaped = False
@@ -55,6 +55,8 @@ def _bare_dots(line: str) -> int:
                 quote = ""
         elif char in "\"'":
             quote = char
+        elif char == "#":
+            break  # a comment
         elif char == ".":
             dots += 1
     return dots

@@ -27,13 +27,13 @@ from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 
-# As modfile's lexer: "//" ends an identifier and starts a comment even without a space.
 _REPLACE_USAGE = "usage: replace module/path [v1.2.3] => other/path [v1.4.5]"
 _USAGE = {"go": "1.23", "toolchain": "go1.23.4"}
 _GO_VERSION = re.compile(r"(\d{1,9})(?:\.(\d{1,9}))?")
 # Go's toolchain names: go1, go1.21, go1.21.3, go1.21rc2, go1.9beta1, plus "-suffix" for a
 # custom build. Pre-1.21 releases such as go1.20 mean 1.20.0.
 _TOOLCHAIN = re.compile(r"go(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(alpha|beta|rc)(\d+))?(-\S+|\+\S+)?")
+# As modfile's lexer: "//" ends an identifier and starts a comment even without a space.
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|=>|[()]|(?:(?!//)[^\s()"`])+')
 
 
