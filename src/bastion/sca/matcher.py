@@ -71,7 +71,8 @@ def find_vulnerabilities(
                 ),
                 is_imported=True,
                 reachability="not_analyzed",
-                approximate=match.approximate,
+                # A lower bound stands in for an unknown version: say the match is approximate.
+                approximate=match.approximate or dependencies[index].approximate,
             )
         )
     return findings
