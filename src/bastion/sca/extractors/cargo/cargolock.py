@@ -13,13 +13,14 @@ package depends on stay, marked as local.
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._graph import shortest_paths
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 from bastion.sca.extractors.cargo._toml import load_toml
 
@@ -153,23 +154,12 @@ def _shortest_paths(
     packages: list[_Package], edges: list[list[int | None]], roots: list[int]
 ) -> dict[int, tuple[str, ...]]:
     """Names from a direct dependency down to each package reachable from a root."""
-    parent: dict[int, int | None] = {}
-    queue: deque[int] = deque()
-    for root in roots:
-        for target in edges[root]:
-            if target is not None and target not in parent:
-                parent[target] = None
-                queue.append(target)
-    while queue:
-        current = queue.popleft()
-        for target in edges[current]:
-            if target is not None and target not in parent:
-                parent[target] = current
-                queue.append(target)
-    paths: dict[int, tuple[str, ...]] = {}
-    for index, via in parent.items():
-        paths[index] = (*(paths[via] if via is not None else ()), packages[index].name)
-    return paths
+
+    def children(index: int) -> Iterator[int]:
+        return (target for target in edges[index] if target is not None)
+
+    direct = [target for root in roots for target in children(root)]
+    return shortest_paths(direct, children, lambda index: packages[index].name)
 
 
 def _note(source: str | None) -> str | None:

@@ -29,6 +29,7 @@ from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._graph import shortest_paths
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 
 # Deeper than any lockfile; keeps the recursive parser far from Python's limit.
@@ -289,19 +290,7 @@ def _needs(raw: object) -> tuple[str, ...]:
 
 
 def _shortest_paths(direct: list[str], edges: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    paths: dict[str, tuple[str, ...]] = {}
-    queue: deque[str] = deque()
-    for key in direct:
-        if key not in paths:
-            paths[key] = (key,)
-            queue.append(key)
-    while queue:
-        current = queue.popleft()
-        for need in edges.get(current, ()):
-            if need not in paths:
-                paths[need] = (*paths[current], need)
-                queue.append(need)
-    return paths
+    return shortest_paths(direct, lambda name: edges.get(name, ()), str)
 
 
 def _groups(labels: dict[str, str | None], edges: dict[str, list[str]]) -> dict[str, str | None]:

@@ -14,13 +14,14 @@ own: they are listed as "local" packages.
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._graph import shortest_paths
 from bastion.sca.extractors._json import OrderedKeyLines, kind, load_json
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 
@@ -28,8 +29,6 @@ _FILENAME = "packages.lock.json"
 # A key whose value is an object: frameworks and packages. A package's own
 # "dependencies" map matches too and is skipped over, since it holds only strings.
 _OBJECT_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*\{')
-
-MAX_PATH_LENGTH = 64
 
 
 @dataclass(slots=True)
@@ -156,22 +155,12 @@ def _walk(entries: list[_Entry]) -> list[tuple[_Entry, bool, tuple[str, ...]]]:
         for index, entry in enumerate(entries)
         if entry.kind == "direct" or (entry.kind == "project" and index not in required)
     ]
-    parent: dict[int, int | None] = dict.fromkeys(direct)
-    queue = deque(direct)
-    while queue:
-        index = queue.popleft()
-        for name in entries[index].requires:
-            child = by_name.get(name.lower())
-            if child is not None and child not in parent:
-                parent[child] = index
-                queue.append(child)
-    paths: dict[int, tuple[str, ...]] = {}
-    for child, via in parent.items():  # BFS order: a parent's path is known first
-        base = paths.get(via) if via is not None else ()
-        # Real graphs are a few dozen levels deep; a crafted chain of thousands would
-        # otherwise cost quadratic time and memory. Deeper packages get no path.
-        if base is not None and len(base) < MAX_PATH_LENGTH:
-            paths[child] = (*base, entries[child].name)
+
+    def requires(index: int) -> Iterable[int]:
+        found = (by_name.get(name.lower()) for name in entries[index].requires)
+        return (child for child in found if child is not None)
+
+    paths = shortest_paths(direct, requires, lambda index: entries[index].name)
     direct_set = set(direct)
     return [
         (entry, index in direct_set, paths.get(index, ())) for index, entry in enumerate(entries)

@@ -17,13 +17,14 @@ never packages.
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._graph import shortest_paths
 from bastion.sca.extractors._json import OrderedKeyLines, kind, load_json
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 
@@ -32,8 +33,6 @@ _MANIFEST = "composer.json"
 _SECTIONS = (("packages", None), ("packages-dev", "dev"))
 # A package's "name"; authors have names too, but never with the "/" of a package.
 _NAME_KEY = re.compile(r'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
-
-MAX_PATH_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,20 +191,8 @@ def _declared(data: bytes | None) -> list[str] | None:
 def _shortest_paths(
     packages: list[_Package], by_name: dict[str, int], roots: list[int]
 ) -> dict[int, tuple[str, ...]]:
-    parent: dict[int, int | None] = dict.fromkeys(roots)
-    queue = deque(roots)
-    while queue:
-        index = queue.popleft()
-        for name in packages[index].requires:
-            child = by_name.get(name)
-            if child is not None and child not in parent:
-                parent[child] = index
-                queue.append(child)
-    paths: dict[int, tuple[str, ...]] = {}
-    for child, via in parent.items():  # BFS order: a parent's path is known first
-        base = paths.get(via) if via is not None else ()
-        # Real graphs are a few dozen levels deep; a crafted chain of thousands would
-        # otherwise cost quadratic time and memory. Deeper packages get no path.
-        if base is not None and len(base) < MAX_PATH_LENGTH:
-            paths[child] = (*base, packages[child].name)
-    return paths
+    def requires(index: int) -> Iterable[int]:
+        found = (by_name.get(name) for name in packages[index].requires)
+        return (child for child in found if child is not None)
+
+    return shortest_paths(roots, requires, lambda index: packages[index].name)

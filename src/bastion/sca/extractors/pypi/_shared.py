@@ -21,6 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 
 from bastion.ecosystems import Ecosystem, normalize_package_name
+from bastion.sca.extractors._graph import shortest_paths as graph_paths
 from bastion.sca.extractors.base import ExtractionError
 
 UNPINNED = "no pinned version"
@@ -179,26 +180,7 @@ def shortest_paths(
     names: Sequence[str], edges: Sequence[Iterable[int]], direct: Iterable[int]
 ) -> dict[int, tuple[str, ...]]:
     """One shortest path of names from a direct package down to each reachable package."""
-    parent: dict[int, int | None] = {}
-    queue: deque[int] = deque()
-    for index in direct:
-        if index not in parent:
-            parent[index] = None
-            queue.append(index)
-    order: list[int] = []
-    while queue:
-        current = queue.popleft()
-        order.append(current)
-        for target in edges[current]:
-            if target not in parent:
-                parent[target] = current
-                queue.append(target)
-    paths: dict[int, tuple[str, ...]] = {}
-    # BFS order puts every parent before its children.
-    for index in order:
-        via = parent[index]
-        paths[index] = (*(paths[via] if via is not None else ()), names[index])
-    return paths
+    return graph_paths(direct, edges.__getitem__, names.__getitem__)
 
 
 def groups_by_reach(

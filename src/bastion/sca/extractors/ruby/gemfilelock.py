@@ -36,6 +36,7 @@ from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._graph import shortest_paths
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 
 _SOURCES = frozenset({"GEM", "GIT", "PATH", "PLUGIN SOURCE"})
@@ -270,19 +271,7 @@ def _note(spec: _Spec) -> str | None:
 
 
 def _shortest_paths(direct: list[str], edges: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    paths: dict[str, tuple[str, ...]] = {}
-    queue: deque[str] = deque()
-    for name in direct:
-        if name not in paths:
-            paths[name] = (name,)
-            queue.append(name)
-    while queue:
-        current = queue.popleft()
-        for need in edges.get(current, ()):
-            if need not in paths:
-                paths[need] = (*paths[current], need)
-                queue.append(need)
-    return paths
+    return shortest_paths(direct, lambda name: edges.get(name, ()), str)
 
 
 def _groups(
