@@ -63,7 +63,7 @@ def timed(root: Path, dependencies: list[Dependency], limits: AnalysisLimits) ->
 
 def crossover(dependencies: list[Dependency], workers: int) -> None:
     print(f"{'files':>7} {'serial ms':>10} {f'{workers} workers ms':>14}")
-    for size in (100, 200, 400, 800, 1600):
+    for size in (250, 500, 1000, 2000, 5000, 10_000):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             build_tree(root, size)

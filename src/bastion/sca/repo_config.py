@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bastion.ecosystems import Ecosystem, parse_ecosystem
 from bastion.models import Severity
+from bastion.sca.extractors import _yaml
+from bastion.sca.extractors.base import ExtractionError
 from bastion.sca.verdict import BlockOn
 
 CONFIG_NAMES = (".bastion.yml", ".bastion.yaml", ".dpendx.yml", ".dpendx.yaml")
@@ -54,15 +54,25 @@ def load_repo_config(root: Path) -> RepoConfig:
             return RepoConfig(
                 source=path.name, warnings=(f"{path.name}: larger than 256 KiB, ignored",)
             )
-        document = yaml.load(
-            path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        )
-    except (OSError, yaml.YAMLError, RecursionError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        document = _load(path.read_bytes())
+    except (OSError, UnicodeDecodeError, ExtractionError) as exc:
+        if isinstance(exc, ExtractionError):
+            where = f" at line {exc.line}" if exc.line is not None else ""
+            reason = f"{exc.message.removeprefix('invalid YAML: ')}{where}"
+        else:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return RepoConfig(
             source=path.name, warnings=(f"{path.name}: not valid YAML ({reason}); defaults used",)
         )
     return parse_repo_config(document, path.name)
+
+
+def _load(data: bytes) -> Any:
+    """The one YAML document of a settings file (None if empty)."""
+    documents = _yaml.load_all(data.decode("utf-8-sig"))
+    if len(documents) > 1:
+        raise ExtractionError(f"expected one document, found {len(documents)}")
+    return documents[0].data if documents else None
 
 
 def parse_repo_config(document: Any, source: str) -> RepoConfig:

@@ -60,7 +60,9 @@ def scan_path(
         findings = apply_reachability(findings, report)
         notes.extend(report.notes)
         analysed = bool(report.analysed)
-    unanalysed = sorted({f.dependency.ecosystem.value for f in findings if f.reachability == "not_analyzed"})
+    unanalysed = sorted(
+        {f.dependency.ecosystem.value for f in findings if f.reachability == "not_analyzed"}
+    )
     if unanalysed:
         notes.append(
             PARTLY_ANALYZED_NOTE.format(ecosystems=", ".join(unanalysed))

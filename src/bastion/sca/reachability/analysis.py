@@ -93,10 +93,14 @@ class ImportReport:
 
     def verdict(self, dependency: Dependency) -> Verdict:
         key = dependency_key(dependency)
-        if dependency.ecosystem not in self.analysed or key not in self.known or key in self.unknown:
+        if (
+            dependency.ecosystem not in self.analysed
+            or key not in self.known
+            or key in self.unknown
+        ):
             return Verdict(NOT_ANALYZED)
         usages = _ordered(self.usages.get(key, ()))
-        evidence = tuple(u.evidence() for u in usages[:MAX_EVIDENCE])
+        evidence = tuple(dict.fromkeys(u.evidence() for u in usages))[:MAX_EVIDENCE]
         if any(u.runtime for u in usages):
             loaded = self.direct_versions.get((key, dependency.source), frozenset())
             if not dependency.direct and loaded and dependency.version not in loaded:
@@ -104,7 +108,9 @@ class ImportReport:
                 # node_modules/cookie, Cargo's time 0.1 beside time 0.3): the project's own
                 # imports resolve to its direct dependency, this copy serves other packages.
                 versions = ", ".join(sorted(loaded))
-                note = f" (loads {dependency.name} {versions}, the direct dependency, not this copy)"
+                note = (
+                    f" (loads {dependency.name} {versions}, the direct dependency, not this copy)"
+                )
                 return Verdict(NOT_IMPORTED, tuple(e + note for e in evidence), usages)
             return Verdict(IMPORTED, evidence, usages)
         if self.truncated:
@@ -117,12 +123,18 @@ def _ordered(usages: Iterable[Usage]) -> tuple[Usage, ...]:
     return tuple(
         sorted(
             usages,
-            key=lambda u: (not u.runtime, u.kind is ImportKind.ALL_DIRECT, u.generated, u.path, u.line),
+            key=lambda u: (
+                not u.runtime,
+                u.kind is ImportKind.ALL_DIRECT,
+                u.generated,
+                u.path,
+                u.line,
+            ),
         )
     )
 
 
-class _Index:
+class DependencyIndex:
     """Longest-prefix lookup from import segments to dependencies of one ecosystem."""
 
     def __init__(self, mapping: ImportMapping, dependencies: Sequence[Dependency]) -> None:
@@ -188,14 +200,16 @@ def analyse_imports(
                 try:
                     mapping.learn(path, data)
                 except Exception:
-                    logger.exception("%s mapping could not learn from %s", mapping.ecosystem, relative)
+                    logger.exception(
+                        "%s mapping could not learn from %s", mapping.ecosystem, relative
+                    )
 
     # Only languages some dependency can be imported from are worth parsing.
     wanted = frozenset(language for m in mappings for language in m.languages)
     results = parse_files([f for f in tree.files if f.language in wanted], limits)
 
-    indexes = {m.ecosystem: _Index(m, by_ecosystem[m.ecosystem]) for m in mappings}
-    by_language: dict[Language, list[_Index]] = defaultdict(list)
+    indexes = {m.ecosystem: DependencyIndex(m, by_ecosystem[m.ecosystem]) for m in mappings}
+    by_language: dict[Language, list[DependencyIndex]] = defaultdict(list)
     for mapping in mappings:
         for language in mapping.languages:
             by_language[language].append(indexes[mapping.ecosystem])
@@ -230,7 +244,7 @@ def analyse_imports(
 
 
 def _usages(
-    results: Iterable[FileImports], by_language: Mapping[Language, list[_Index]]
+    results: Iterable[FileImports], by_language: Mapping[Language, list[DependencyIndex]]
 ) -> dict[DependencyKey, list[Usage]]:
     usages: dict[DependencyKey, list[Usage]] = defaultdict(list)
     for result in results:
@@ -252,7 +266,9 @@ def _usages(
     return usages
 
 
-def _notes(truncated: bool, limits: AnalysisLimits, skipped: Sequence[tuple[str, str]]) -> list[str]:
+def _notes(
+    truncated: bool, limits: AnalysisLimits, skipped: Sequence[tuple[str, str]]
+) -> list[str]:
     notes: list[str] = []
     if truncated:
         notes.append(
@@ -310,7 +326,11 @@ def apply_reachability(findings: Iterable[Finding], report: ImportReport) -> lis
                 is_imported=verdict.reachability == IMPORTED,
                 reachability=verdict.reachability,
                 evidence=verdict.evidence,
-                symbol_used=symbol_used(finding.vulnerability, verdict.usages),
+                # A package the code does not import references none of its symbols.
+                symbol_used=symbol_used(
+                    finding.vulnerability,
+                    verdict.usages if verdict.reachability == IMPORTED else (),
+                ),
             )
         )
     return updated

@@ -16,15 +16,17 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from itertools import accumulate
 from pathlib import Path
 
-from bastion.sca.reachability.base import ImportParseError, ImportRef, Language
+from bastion.sca.reachability.base import ImportKind, ImportParseError, ImportRef, Language
 from bastion.sca.reachability.registry import READERS, language_for
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,13 @@ _SCRIPT_LANGUAGES = frozenset({Language.JAVASCRIPT, Language.TYPESCRIPT, Languag
 _GENERATED_MARKERS = (b"@generated", b"DO NOT EDIT")
 _HEADER_LINES = 5
 _METADATA_FILES = frozenset({"RECORD", "top_level.txt"})
+# tree-sitter's query cursor does work per node proportional to its depth, so a file of
+# nothing but "(((…" costs quadratic time: 100 KB took 8 s, 1 MB would take minutes. No
+# person writes a thousand nested brackets; generated or hostile files are not read.
+MAX_NESTING = 1000
+_OPENERS, _CLOSERS = b"([{", b")]}"
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in _OPENERS + _CLOSERS)
+_STEP = [1 if b in _OPENERS else -1 if b in _CLOSERS else 0 for b in range(256)]
 
 
 @dataclass(frozen=True)
@@ -86,9 +95,10 @@ class AnalysisLimits:
     max_context_bytes: int = 16 * 1024 * 1024
     # None: one worker per CPU. 1 parses in this process.
     workers: int | None = None
-    # Below this many files a process pool costs more than it saves (benchmarks/
-    # reachability_speed.py measured about 150 ms of pool start-up on 2 cores).
-    parallel_min_files: int = 400
+    # Below this many files a process pool costs more than it saves: parsing takes about
+    # 0.2 ms a file, and starting workers and shipping results back 50-400 ms
+    # (benchmarks/reachability_speed.py --crossover).
+    parallel_min_files: int = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +169,6 @@ def find_sources(
         except OSError as exc:
             tree.problems.append((relative_dir or ".", f"cannot list directory: {exc.strerror}"))
             continue
-        if relative_dir and any(e.name == "pyvenv.cfg" for e in entries):
-            _read_environment(Path(directory), relative_dir, tree, limits)
-            continue  # a virtual environment under any name
         subdirectories: list[tuple[str, str]] = []
         for entry in entries:
             relative = f"{relative_dir}/{entry.name}" if relative_dir else entry.name
@@ -169,7 +176,15 @@ def find_sources(
                 if entry.is_symlink():
                     continue
                 if entry.is_dir():
-                    if entry.name.endswith((".dist-info", ".egg-info")) or entry.name == "site-packages":
+                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                        # A virtual environment under any name: its metadata tells which
+                        # modules each installed distribution provides; its code is not ours.
+                        _read_environment(Path(entry.path), relative, tree, limits)
+                        continue
+                    if (
+                        entry.name.endswith((".dist-info", ".egg-info"))
+                        or entry.name == "site-packages"
+                    ):
                         _read_metadata(Path(entry.path), relative, tree, limits)
                     if not _skip_directory(entry) and not _excluded(relative, patterns, True):
                         subdirectories.append((entry.path, relative))
@@ -197,14 +212,19 @@ def find_sources(
 
 def _read_environment(venv: Path, relative: str, tree: SourceTree, limits: AnalysisLimits) -> None:
     """The installed distributions' metadata of a virtual environment."""
-    candidates = [*venv.glob("lib/python*/site-packages"), *venv.glob("lib64/python*/site-packages")]
+    candidates = [
+        *venv.glob("lib/python*/site-packages"),
+        *venv.glob("lib64/python*/site-packages"),
+    ]
     candidates.append(venv / "Lib" / "site-packages")  # Windows layout
     for site in candidates:
         if site.is_dir() and not site.is_symlink():
             _read_metadata(site, f"{relative}/{site.relative_to(venv).as_posix()}", tree, limits)
 
 
-def _read_metadata(directory: Path, relative: str, tree: SourceTree, limits: AnalysisLimits) -> None:
+def _read_metadata(
+    directory: Path, relative: str, tree: SourceTree, limits: AnalysisLimits
+) -> None:
     """RECORD and top_level.txt of one ``*.dist-info`` folder, or of every one in a
     site-packages folder."""
     if directory.name.endswith((".dist-info", ".egg-info")):
@@ -235,13 +255,23 @@ def _is_generated(data: bytes) -> bool:
     return any(marker in head for marker in _GENERATED_MARKERS)
 
 
+def nesting_depth(data: bytes) -> int:
+    """The deepest bracket nesting of the file, strings and comments included."""
+    brackets = data.translate(None, _NOT_BRACKETS)
+    if len(brackets) <= MAX_NESTING:
+        return len(brackets)  # an upper bound is enough below the limit
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
 def _is_minified(data: bytes) -> bool:
     # Bundlers write whole programs on a handful of lines; people do not.
     return len(data) > 16 * 1024 and data.count(b"\n") < len(data) // 1000
 
 
 def parse_file(source: SourceFile, max_bytes: int) -> FileImports:
-    if source.language in _SCRIPT_LANGUAGES and source.relative.lower().endswith(_MINIFIED_SUFFIXES):
+    if source.language in _SCRIPT_LANGUAGES and source.relative.lower().endswith(
+        _MINIFIED_SUFFIXES
+    ):
         return FileImports(source.relative, source.language, skipped="minified")
     try:
         with open(source.path, "rb") as handle:
@@ -256,6 +286,12 @@ def parse_file(source: SourceFile, max_bytes: int) -> FileImports:
         )
     if source.language in _SCRIPT_LANGUAGES and _is_minified(data):
         return FileImports(source.relative, source.language, skipped="minified")
+    if nesting_depth(data) > MAX_NESTING:
+        return FileImports(
+            source.relative,
+            source.language,
+            skipped=f"brackets nested more than {MAX_NESTING} deep, not parsed",
+        )
     try:
         refs = READERS[source.language].imports(data)
     except ImportParseError as exc:
@@ -274,6 +310,44 @@ def _parse_chunk(files: list[SourceFile], max_bytes: int) -> list[FileImports]:
     return [parse_file(source, max_bytes) for source in files]
 
 
+# What a worker sends back, as plain tuples: unpickling tens of thousands of dataclasses
+# and enum members took longer than parsing on a second core saved.
+_WireRef = tuple[
+    str, int, str, tuple[str, ...], str | None, tuple[str, ...] | None, tuple[str, ...]
+]
+_WireFile = tuple[str, str, tuple[_WireRef, ...], bool, str | None]
+
+
+def _parse_chunk_wire(files: list[SourceFile], max_bytes: int) -> list[_WireFile]:
+    return [
+        (
+            result.relative,
+            result.language.value,
+            tuple(
+                (r.specifier, r.line, r.kind.value, r.names, r.alias, r.symbols, r.selectors)
+                for r in result.refs
+            ),
+            result.generated,
+            result.skipped,
+        )
+        for result in _parse_chunk(files, max_bytes)
+    ]
+
+
+def _from_wire(wire: _WireFile) -> FileImports:
+    relative, language, refs, generated, skipped = wire
+    return FileImports(
+        relative,
+        Language(language),
+        tuple(
+            ImportRef(spec, at, ImportKind(kind), names, alias, symbols, selectors)
+            for spec, at, kind, names, alias, symbols, selectors in refs
+        ),
+        generated,
+        skipped,
+    )
+
+
 def parse_files(files: Sequence[SourceFile], limits: AnalysisLimits) -> list[FileImports]:
     workers = limits.workers or os.cpu_count() or 1
     if workers > 1 and len(files) >= limits.parallel_min_files:
@@ -283,7 +357,9 @@ def parse_files(files: Sequence[SourceFile], limits: AnalysisLimits) -> list[Fil
         except (OSError, RuntimeError, BrokenProcessPool, AssertionError) as exc:
             # Daemonic workers (Celery) may not have children, and a sandbox may forbid
             # them: serial parsing is slower, never wrong.
-            logger.warning("import analysis: parallel parsing unavailable (%s), parsing serially", exc)
+            logger.warning(
+                "import analysis: parallel parsing unavailable (%s), parsing serially", exc
+            )
         else:
             logger.debug(
                 "parsed %d files with %d workers in %.0f ms",
@@ -295,14 +371,21 @@ def parse_files(files: Sequence[SourceFile], limits: AnalysisLimits) -> list[Fil
     return _parse_chunk(list(files), limits.max_file_bytes)
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    if os.name != "posix":
+        return multiprocessing.get_context("spawn")
+    # Forking starts workers in milliseconds, but forking a process that runs other
+    # threads (a server) can leave the child waiting on a lock one of them held.
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
+
+
 def _parse_in_pool(
     files: Sequence[SourceFile], limits: AnalysisLimits, workers: int
 ) -> list[FileImports]:
     size = max(50, min(500, len(files) // (workers * 8) or 1))
     chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
-    # forkserver: forking a process that runs threads (the server does) can deadlock the
-    # child on a lock some other thread held at the time of the fork.
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = pool.map(_parse_chunk, chunks, [limits.max_file_bytes] * len(chunks))
-        return [result for part in parts for result in part]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        parts = pool.map(_parse_chunk_wire, chunks, [limits.max_file_bytes] * len(chunks))
+        return [_from_wire(wire) for part in parts for wire in part]

@@ -373,9 +373,10 @@ def test_empty_lockfiles(text: str) -> None:
             "snapshot 'a@1.0.0' should be a mapping",
             3,
         ),
-        ("lockfileVersion: '9.0'\npackages:\n  1: {}\n", "package key should be a string", 3),
         ("lockfileVersion: '9.0'\npackages:\n  a@1: {\n", "invalid YAML", 4),
-        ("lockfileVersion: '9.0'\n" + "[" * 400 + "]" * 400 + "\n", "nested more than", None),
+        # Deep nesting is refused, whether the text is valid YAML or not.
+        ("lockfileVersion: '9.0'\n" + "[" * 400 + "]" * 400 + "\n", "invalid YAML", 2),
+        ("lockfileVersion: '9.0'\nx: " + "[" * 400 + "]" * 400 + "\n", "nested more than", None),
     ],
 )
 def test_broken_files(text: str, message: str, line: int | None) -> None:
@@ -383,3 +384,11 @@ def test_broken_files(text: str, message: str, line: int | None) -> None:
         extract_text(EXTRACTOR, text, "pnpm-lock.yaml")
     assert message in caught.value.message
     assert caught.value.line == line
+
+
+def test_keys_are_the_text_written() -> None:
+    # PyYAML read the key 1 as an integer, which was refused as a package key; keys are now
+    # always strings, as written, so this is a package named "1" without a version.
+    text = "lockfileVersion: '9.0'\npackages:\n  1: {}\n"
+    deps = extract_text(EXTRACTOR, text, "pnpm-lock.yaml")
+    assert [(d.name, d.version, d.line) for d in deps] == [("1", None, 3)]

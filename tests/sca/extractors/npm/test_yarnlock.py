@@ -11,9 +11,11 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
-from bastion.sca.extractors.npm.yarnlock import YarnLockExtractor
+from bastion.sca.extractors.npm.yarnlock import YarnLockExtractor, _parse_line, _parse_tokens
 from tests.sca.extractors.npm.fixtures import (
     TESTDATA,
     Row,
@@ -322,7 +324,9 @@ def test_empty_lockfiles(text: str) -> None:
         ("__metadata: 1\n- a\n", "invalid YAML", 2),
         ("__metadata:\n  version: 8\nfoo@npm:1: x\n", "entry 'foo@npm:1' should be a mapping", 3),
         ("__metadata:\n  version: 8\nfoo@npm:1:\n  version: 1\n", "has no 'resolution'", 3),
-        ("__metadata:\n  version: 8\n" + "- " * 300 + "x\n", "nested more than", None),
+        # Deep nesting is refused, whether the text is valid YAML or not.
+        ("__metadata:\n  version: 8\n" + "- " * 300 + "x\n", "invalid YAML", 3),
+        ("__metadata:\n  version: 8\nx:\n" + "- " * 300 + "x\n", "nested more than", None),
     ],
 )
 def test_broken_files(text: str, message: str, line: int | None) -> None:
@@ -335,3 +339,52 @@ def test_broken_files(text: str, message: str, line: int | None) -> None:
 def test_not_utf8() -> None:
     with pytest.raises(ExtractionError, match="not UTF-8"):
         EXTRACTOR.extract(ExtractInput(PurePosixPath("yarn.lock"), b"\xff\xfe\x00"))
+
+
+# The classic parser reads the usual lines through one pattern and every other line token
+# by token; whichever way a line goes, the result has to be the same.
+_LINE_PIECES = st.sampled_from(
+    ['"', "\\", ",", ":", "#", " ", "\t", "a", "@", "^1.0.0", ", ", '"x"', "\u00a0", "\x01", "é"]
+)
+
+
+def _tokenized(content: str) -> tuple[list[str], bool, str | None] | str:
+    try:
+        return _parse_tokens(content, 1)
+    except ExtractionError as exc:
+        return exc.message
+
+
+def _fast(content: str) -> tuple[list[str], bool, str | None] | str:
+    try:
+        return _parse_line(content, 1)
+    except ExtractionError as exc:
+        return exc.message
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_LINE_PIECES, min_size=1, max_size=12).map("".join) | st.text(min_size=1))
+def test_usual_lines_parse_as_any_line(content: str) -> None:
+    content = content.lstrip(" ")
+    assume(content and not content.isspace())
+    assert _fast(content) == _tokenized(content)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '"a@^1.0.0", "a@^1.1.0":',
+        "a@^1.0.0, b@^2:",
+        '"a, b@1", c:',
+        'version "1.0.0"',
+        "integrity sha512-AAAA==",
+        '"@scope/a" "^1.0.0"',
+        "dependencies:",
+        'a "\\u0041"',
+        'a "1" # note',
+        "a: b",
+    ],
+)
+def test_usual_lines(content: str) -> None:
+    assert _fast(content) == _tokenized(content)
+    assert not isinstance(_fast(content), str)

@@ -19,12 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-import yaml
-
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._yaml import item_lines, load_all
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
-from bastion.sca.extractors.npm._yaml import child, load_all
 
 _ENTRY = re.compile(r"(?P<name>[^\s()]+)(?: \((?P<version>[^()]*)\))?")
 _TRUNK = frozenset(
@@ -49,20 +47,15 @@ class PodfileLockExtractor:
         return path.name == "Podfile.lock"
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
-        try:
-            documents = load_all(source.text())
-        except ValueError as exc:
-            # Not (yet) caught by load_all: an integer beyond Python's digit limit, a
-            # timestamp that is no date.
-            raise ExtractionError(f"invalid YAML: {exc}") from exc
-        if not documents or documents[0][0] is None:
+        documents = load_all(source.text())
+        if not documents or documents[0].data is None:
             return []
         if len(documents) > 1:
             raise ExtractionError("expected one YAML document, found several")
-        doc, node = documents[0]
+        doc = documents[0].data
         if not isinstance(doc, dict):
             raise ExtractionError("Podfile.lock should be a mapping")
-        pods = _pods(doc.get("PODS"), child(node, "PODS"))
+        pods = _pods(doc.get("PODS"), item_lines(documents[0], "PODS"))
         direct = _direct(doc.get("DEPENDENCIES"))
         origins = _origins(doc)
 
@@ -102,13 +95,12 @@ class PodfileLockExtractor:
         return found
 
 
-def _pods(raw: object, node: yaml.Node | None) -> list[_Pod]:
+def _pods(raw: object, lines: list[int]) -> list[_Pod]:
+    """The pods of ``PODS``; ``lines`` has the line of each item, or is empty."""
     if raw is None:
         return []
     if not isinstance(raw, list):
         raise ExtractionError("'PODS' should be a list")
-    item_nodes = node.value if isinstance(node, yaml.SequenceNode) else []
-    lines = [n.start_mark.line + 1 for n in item_nodes] if len(item_nodes) == len(raw) else []
     pods: list[_Pod] = []
     merged: dict[tuple[str, str], _Pod] = {}
     for index, raw_item in enumerate(raw):

@@ -16,8 +16,8 @@ from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._yaml import key_lines, load_all
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
-from bastion.sca.extractors.npm._yaml import key_lines, load_all
 
 _KINDS = frozenset({"direct main", "direct dev", "direct overridden", "transitive"})
 _PUB_DEV = frozenset({"https://pub.dev", "https://pub.dartlang.org"})
@@ -31,17 +31,12 @@ class PubspecLockExtractor:
         return path.name == "pubspec.lock"
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
-        try:
-            documents = load_all(source.text())
-        except ValueError as exc:
-            # Not (yet) caught by load_all: an integer beyond Python's digit limit, a
-            # timestamp that is no date.
-            raise ExtractionError(f"invalid YAML: {exc}") from exc
+        documents = load_all(source.text())
         if not documents:
             return []
         if len(documents) > 1:
             raise ExtractionError("expected one YAML document, found several")
-        doc, node = documents[0]
+        doc = documents[0].data
         if doc is None:
             return []
         if not isinstance(doc, dict):
@@ -51,13 +46,13 @@ class PubspecLockExtractor:
             return []
         if not isinstance(packages, dict):
             raise ExtractionError("'packages' should be a mapping")
-        lines = key_lines(node, "packages")
+        lines = key_lines(documents[0], "packages")
         where = str(source.path)
         found: list[Dependency] = []
         for name, entry in packages.items():
-            line = lines.get(str(name))
-            if not isinstance(name, str) or not name:
-                raise ExtractionError(f"package name {name!r} should be a string", line)
+            line = lines.get(name)
+            if not name:
+                raise ExtractionError("a package has an empty name", line)
             if not isinstance(entry, dict):
                 raise ExtractionError(f"package {name} should be a mapping", line)
             kind, origin, version = (entry.get(k) for k in ("dependency", "source", "version"))

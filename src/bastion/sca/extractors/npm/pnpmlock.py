@@ -22,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-import yaml
-
 from bastion.models import Dependency
+from bastion.sca.extractors import _yaml
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
-from bastion.sca.extractors.npm import _yaml
 from bastion.sca.extractors.npm._common import (
     LOCAL,
     Json,
@@ -63,10 +61,10 @@ class PnpmLockExtractor:
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
         graph = _Graph(source)
-        for doc, node in _yaml.load_all(source.text()):
-            if doc is None:  # an empty document, e.g. after a trailing "---"
+        for document in _yaml.load_all(source.text()):
+            if document.data is None:  # an empty document, e.g. after a trailing "---"
                 continue
-            _Document(graph, doc, node).read()
+            _Document(graph, document).read()
         direct, paths = resolve(graph.nodes, graph.declarations, graph.roots)
         return dependencies(graph.nodes, direct, paths, str(source.path), self.name)
 
@@ -80,15 +78,14 @@ class _Graph:
 
 
 class _Document:
-    def __init__(self, graph: _Graph, doc: Json, node: yaml.Node) -> None:
+    def __init__(self, graph: _Graph, document: _yaml.Document) -> None:
+        doc = document.data
         if not isinstance(doc, dict):
-            raise ExtractionError(
-                f"expected a mapping at the top, got {kind(doc)}", node.start_mark.line + 1
-            )
+            raise ExtractionError(f"expected a mapping at the top, got {kind(doc)}", document.line)
         self.graph = graph
-        self.doc = doc
-        self.node = node
-        self.major = _major(doc.get("lockfileVersion"), node)
+        self.doc: dict[str, Json] = doc
+        self.document = document
+        self.major = _major(doc.get("lockfileVersion"), document)
         self.by_key: dict[str, int] = {}
         self.projects: dict[str, int] = {}  # importer folder → node
         self.links: dict[str, int] = {}  # linked folder outside the workspace → node
@@ -121,12 +118,10 @@ class _Document:
             projects: dict[str, Json] = {".": self.doc}  # 5.x/6.x without workspaces
         else:
             projects = _mapping(raw, "'importers'", self._line("importers"))
-        lines = _yaml.key_lines(self.node, "importers")
+        lines = _yaml.key_lines(self.document, "importers")
         found: dict[str, list[tuple[str, str | None, str, str]]] = {}
         for folder, raw_project in projects.items():
             where = f"importer {folder!r}"
-            if not isinstance(folder, str):
-                raise ExtractionError(f"importer key should be a string, got {kind(folder)}")
             project = _mapping(raw_project, where, lines.get(folder))
             declared: list[tuple[str, str | None, str, str]] = []
             for section, group in _IMPORTER_SECTIONS:
@@ -136,7 +131,7 @@ class _Document:
                 entries = _mapping(entries, f"{section!r} of {where}", None)
                 for dep, value in entries.items():
                     ref = value.get("version") if isinstance(value, dict) else value
-                    if isinstance(dep, str) and isinstance(ref, str | int | float):
+                    if isinstance(ref, str | int | float):
                         declared.append((section, group, dep, str(ref)))
             found[folder] = declared
         return found
@@ -145,12 +140,10 @@ class _Document:
         packages = _mapping(
             _or_empty(self.doc.get("packages")), "'packages'", self._line("packages")
         )
-        lines = _yaml.key_lines(self.node, "packages")
+        lines = _yaml.key_lines(self.document, "packages")
         edges: dict[int, list[tuple[str, str]]] = {}
         for key, raw in packages.items():
-            line = lines.get(str(key))
-            if not isinstance(key, str):
-                raise ExtractionError(f"package key should be a string, got {kind(key)}", line)
+            line = lines.get(key)
             entry = _mapping(raw, f"package {key!r}", line)
             index = self._add(key, entry, line)
             if self.major < 9:
@@ -160,11 +153,9 @@ class _Document:
             # the same package@version, reported once, with the union of their dependencies.
             snapshots = self.doc.get("snapshots")
             snapshots = _mapping(_or_empty(snapshots), "'snapshots'", self._line("snapshots"))
-            snapshot_lines = _yaml.key_lines(self.node, "snapshots")
+            snapshot_lines = _yaml.key_lines(self.document, "snapshots")
             for key, raw in snapshots.items():
-                line = snapshot_lines.get(str(key))
-                if not isinstance(key, str):
-                    raise ExtractionError(f"snapshot key should be a string, got {kind(key)}", line)
+                line = snapshot_lines.get(key)
                 entry = _mapping(_or_empty(raw), f"snapshot {key!r}", line)
                 base = _without_peers(key)
                 known = self.by_key.get(base)
@@ -248,7 +239,7 @@ class _Document:
         line = None
         if section is not None:
             path = ("importers", folder, section) if "importers" in self.doc else (section,)
-            line = _yaml.key_lines(self.node, *path).get(dep)
+            line = _yaml.key_lines(self.document, *path).get(dep)
         node = Node(dep, None, line, f"linked local folder ({ref})", group=LOCAL, fixed_group=True)
         self.links[target] = len(self.graph.nodes)
         self.graph.nodes.append(node)
@@ -262,7 +253,7 @@ class _Document:
                 if ref.startswith("link:"):
                     target = posixpath.normpath(posixpath.join(folder, ref[5:]))
                     names.setdefault(target, dep)
-        lines = _yaml.key_lines(self.node, "importers")
+        lines = _yaml.key_lines(self.document, "importers")
         for folder in importers:
             if folder == "." or "importers" not in self.doc:
                 continue
@@ -289,13 +280,13 @@ class _Document:
 
     def _line(self, *path: str) -> int | None:
         *parents, last = path
-        return _yaml.key_lines(self.node, *parents).get(last)
+        return _yaml.key_lines(self.document, *parents).get(last)
 
 
-def _major(value: Json, node: yaml.Node) -> int:
-    line = _yaml.key_lines(node).get("lockfileVersion")
+def _major(value: Json, document: _yaml.Document) -> int:
+    line = _yaml.key_lines(document).get("lockfileVersion")
     if value is None:
-        raise ExtractionError("no 'lockfileVersion'", node.start_mark.line + 1)
+        raise ExtractionError("no 'lockfileVersion'", document.line)
     match = _MAJOR.match(str(value)) if isinstance(value, str | int | float) else None
     if match is None or isinstance(value, bool):
         raise ExtractionError(f"unreadable 'lockfileVersion' {value!r}", line)

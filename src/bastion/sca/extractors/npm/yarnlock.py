@@ -21,8 +21,8 @@ from typing import ClassVar
 from urllib.parse import unquote
 
 from bastion.models import Dependency
+from bastion.sca.extractors import _yaml
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
-from bastion.sca.extractors.npm import _yaml
 from bastion.sca.extractors.npm._common import (
     LOCAL,
     Json,
@@ -42,8 +42,8 @@ from bastion.sca.extractors.npm._common import (
     unrequired,
 )
 
-# Berry's lockfile is YAML with this key; classic files never have it.
-_BERRY_MARKER = re.compile(r"^__metadata:", re.MULTILINE)
+# Berry's lockfile is YAML with this key at the start of a line; classic files never have it.
+_BERRY_MARKER = "__metadata:"
 _DEPENDENCY_FIELDS = ("dependencies", "optionalDependencies")
 
 
@@ -57,7 +57,8 @@ class YarnLockExtractor:
     def extract(self, source: ExtractInput) -> list[Dependency]:
         text = source.text()
         manifest = read_manifest(source.sibling("package.json"))
-        if _BERRY_MARKER.search(text):
+        # str methods, not a "^" pattern: that is tried at every character of a large file.
+        if text.startswith(_BERRY_MARKER) or f"\n{_BERRY_MARKER}" in text:
             nodes, declarations, roots = _berry(text, manifest, source)
         else:
             nodes, declarations, roots = _classic(text, manifest)
@@ -77,6 +78,15 @@ _LINE_TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
+# The shapes of nearly every line Yarn writes: ``key value`` and ``key:``, each token
+# quoted without escapes or bare. The tokens are those of _LINE_TOKEN; anything else (a
+# comment, a tab, an escape, several keys) goes through the general tokenizer.
+_QUOTED = r'"([^"\\\x00-\x1f]*)"'  # what json.loads returns as is, quotes removed
+_BARE = r'([^\s,:"\#][^\s,:"]*)'
+_SIMPLE_LINE = re.compile(rf"(?:{_QUOTED}|{_BARE})(?:(:)|[ ]+(?:{_QUOTED}|{_BARE}))")
+# An entry's header with several descriptors: ``"a@^1.0.0", "a@^1.1.0":``.
+_KEY = re.compile(f"{_QUOTED}|{_BARE}")
+_KEYS_LINE = re.compile(rf"(?:{_QUOTED}|{_BARE})(?:, (?:{_QUOTED}|{_BARE}))+:")
 _CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
 
 
@@ -132,15 +142,17 @@ def _parse_classic(text: str) -> list[_ClassicEntry]:
     entry: _ClassicEntry | None = None
     block: str | None = None  # the open block inside an entry ("dependencies", ...)
     depth_open = 0  # how deep the next line may be
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r")
+    lines = text.split("\n")
+    if "\r" in text:
+        lines = [line.rstrip("\r") for line in lines]
+    for number, line in enumerate(lines, start=1):
         content = line.lstrip(" ")
-        if not content.strip() or content.startswith("#"):
+        if not content or content[0] == "#" or content.isspace():
             continue
-        if content.startswith(_CONFLICT_MARKERS):
+        if content[0] in "<=>" and content.startswith(_CONFLICT_MARKERS):
             raise ExtractionError("unresolved merge conflict", number)
         indent = len(line) - len(content)
-        if content.startswith("\t") or indent % 2:
+        if content[0] == "\t" or indent % 2:
             raise ExtractionError("indentation must be a multiple of two spaces", number)
         depth = indent // 2
         if depth > depth_open:
@@ -173,6 +185,25 @@ def _parse_classic(text: str) -> list[_ClassicEntry]:
 
 def _parse_line(content: str, number: int) -> tuple[list[str], bool, str | None]:
     """(keys, opens a block, value) of one line's content."""
+    simple = _SIMPLE_LINE.fullmatch(content)
+    if simple is None:
+        if content[-1] == ":" and _KEYS_LINE.fullmatch(content):
+            return _keys(content), True, None
+        return _parse_tokens(content, number)
+    quoted_key, bare_key, colon, quoted_value, bare_value = simple.groups()
+    key = bare_key if quoted_key is None else quoted_key
+    if colon is not None:
+        return [key], True, None
+    return [key], False, bare_value if quoted_value is None else quoted_value
+
+
+def _keys(content: str) -> list[str]:
+    """The keys of a header that _KEYS_LINE matches."""
+    return [quoted or bare for quoted, bare in _KEY.findall(content, 0, len(content) - 1)]
+
+
+def _parse_tokens(content: str, number: int) -> tuple[list[str], bool, str | None]:
+    """:func:`_parse_line` for any line, token by token."""
     tokens: list[tuple[str, str]] = []
     for match in _LINE_TOKEN.finditer(content):
         kind_ = match.lastgroup
@@ -221,10 +252,10 @@ def _berry(
     documents = _yaml.load_all(text)
     if len(documents) != 1:
         raise ExtractionError(f"expected one YAML document, found {len(documents)}")
-    doc, node = documents[0]
+    doc = documents[0].data
     if not isinstance(doc, dict):
         raise ExtractionError(f"expected a mapping at the top, got {kind(doc)}", 1)
-    lines = _yaml.key_lines(node)
+    lines = _yaml.key_lines(documents[0])
 
     nodes: list[Node] = []
     by_descriptor: dict[str, int] = {}
@@ -236,9 +267,7 @@ def _berry(
     for key, raw in doc.items():
         if key == "__metadata":
             continue
-        line = lines.get(str(key))
-        if not isinstance(key, str):
-            raise ExtractionError(f"entry key should be a string, got {kind(key)}", line)
+        line = lines.get(key)
         if not isinstance(raw, dict):
             raise ExtractionError(f"entry {key!r} should be a mapping, got {kind(raw)}", line)
         descriptors = [part.strip() for part in key.split(",") if part.strip()]

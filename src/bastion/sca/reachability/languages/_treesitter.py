@@ -6,6 +6,7 @@ per-node cost off the hot path: a whole-tree walk in Python is several times slo
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import cache
 
 from tree_sitter import Node, Parser, Query, QueryCursor
@@ -101,3 +102,22 @@ def dotted_chain(head: Node, chain_types: frozenset[str]) -> list[str]:
         node = parent
         parent = node.parent
     return names
+
+
+class Spans:
+    """Byte ranges of nodes to leave out (import declarations already read, a package
+    header), for a membership test that stays cheap in files with many of them."""
+
+    def __init__(self, nodes: list[Node] | tuple[Node, ...] = ()) -> None:
+        self._spans = sorted((node.start_byte, node.end_byte) for node in nodes)
+        self._starts = [start for start, _ in self._spans]
+
+    def add(self, node: Node) -> None:
+        index = bisect_right(self._starts, node.start_byte)
+        self._spans.insert(index, (node.start_byte, node.end_byte))
+        self._starts.insert(index, node.start_byte)
+
+    def __contains__(self, node: Node) -> bool:
+        index = bisect_right(self._starts, node.start_byte) - 1
+        # Spans come from declarations, which never overlap, so the nearest start decides.
+        return index >= 0 and node.start_byte < self._spans[index][1]

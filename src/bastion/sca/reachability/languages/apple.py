@@ -35,9 +35,9 @@ class SwiftReader:
             return []
         found = captures(compile_query("swift", _SWIFT), parse("swift", source))
         refs = [
-            ImportRef("".join(text(node).split()), line(node)) for node in found.get("module", ())
+            ImportRef("".join(text(node).split()), line(node)) for node in found.get("module", [])
         ]
-        return [ref for ref in refs if ref.specifier]
+        return sorted((ref for ref in refs if ref.specifier), key=lambda ref: ref.line)
 
 
 class ObjectiveCReader:

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from bastion.sca.reachability.base import ImportRef, Language
 from bastion.sca.reachability.languages._treesitter import (
+    Spans,
     captures,
     compile_query,
     dotted_chain,
@@ -35,16 +36,18 @@ class CSharpReader:
     def imports(self, source: bytes) -> list[ImportRef]:
         found = captures(compile_query("csharp", _QUERY), parse("csharp", source))
         refs: list[ImportRef] = []
-        skipped = [(node.start_byte, node.end_byte) for node in found.get("skip", ())]
+        skipped = Spans(found.get("skip", []))
         for directive in found.get("using", ()):
-            skipped.append((directive.start_byte, directive.end_byte))
-            names = [c for c in directive.named_children if c.type in ("qualified_name", "identifier")]
-            if names:
+            skipped.add(directive)
+            targets = [
+                c for c in directive.named_children if c.type in ("qualified_name", "identifier")
+            ]
+            if targets:
                 # `using X = A.B;` names the alias first and the namespace last.
-                refs.append(ImportRef("".join(text(names[-1]).split()), line(directive)))
+                refs.append(ImportRef("".join(text(targets[-1]).split()), line(directive)))
         seen: set[tuple[str, int]] = set()
-        for head in found.get("head", ()):
-            if any(low <= head.start_byte < high for low, high in skipped):
+        for head in found.get("head", []):
+            if head in skipped:
                 continue
             names = dotted_chain(head, _CHAINS)
             if len(names) < 2:

@@ -45,11 +45,12 @@ def package_names(path: str) -> frozenset[str]:
         last = parts[-2]  # github.com/go-redis/redis/v8 is package redis
     names = {last, _GOPKG_VERSION.sub("", last)}  # gopkg.in/yaml.v2 is package yaml
     for name in list(names):
+        stripped = name
         for prefix in ("go-", "go."):
-            name = name.removeprefix(prefix)
+            stripped = stripped.removeprefix(prefix)
         for suffix in ("-go", ".go"):
-            name = name.removesuffix(suffix)
-        names.add(name)
+            stripped = stripped.removesuffix(suffix)
+        names.add(stripped)
     names |= {n.replace("-", "").replace(".", "") for n in names}
     names |= {n.replace("-", "_") for n in names}
     return frozenset(n for n in names if n.isidentifier())

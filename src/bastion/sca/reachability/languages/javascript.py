@@ -74,7 +74,9 @@ def _in_type_position(node: Node) -> bool:
     return False
 
 
-def script_imports(grammar: SupportedLanguage, source: bytes, line_offset: int = 0) -> list[ImportRef]:
+def script_imports(
+    grammar: SupportedLanguage, source: bytes, line_offset: int = 0
+) -> list[ImportRef]:
     if not any(marker in source for marker in _MARKERS):
         return []
     query = compile_query(grammar, _COMMON if grammar == "javascript" else _TYPESCRIPT)
@@ -129,7 +131,9 @@ class TsxReader:
 
 
 _SCRIPT_BLOCKS = "(script_element (start_tag) @tag (raw_text) @body)"
-_SCRIPT_LANG = "(attribute (attribute_name) @name (quoted_attribute_value (attribute_value) @value))"
+_SCRIPT_LANG = (
+    "(attribute (attribute_name) @name (quoted_attribute_value (attribute_value) @value))"
+)
 
 
 def _component_imports(grammar: SupportedLanguage, source: bytes) -> list[ImportRef]:

@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from bastion.sca.reachability.base import ImportRef, Language
 from bastion.sca.reachability.languages._treesitter import (
+    Spans,
     captures,
     compile_query,
     dotted_chain,
@@ -49,10 +50,6 @@ def _qualified(names: list[str]) -> str | None:
     return ".".join(names)
 
 
-def _inside(node: Node, ranges: list[tuple[int, int]]) -> bool:
-    return any(low <= node.start_byte < high for low, high in ranges)
-
-
 def _java_import(declaration: Node) -> str | None:
     for child in declaration.named_children:
         if child.type in ("scoped_identifier", "identifier"):
@@ -67,30 +64,29 @@ class JavaReader:
     def imports(self, source: bytes) -> list[ImportRef]:
         found = captures(compile_query("java", _JAVA), parse("java", source))
         refs: list[ImportRef] = []
-        skipped: list[tuple[int, int]] = []
+        skipped = Spans(found.get("skip", []))
         for declaration in found.get("import", ()):
-            skipped.append((declaration.start_byte, declaration.end_byte))
+            skipped.add(declaration)
             name = _java_import(declaration)
             if name:
                 refs.append(ImportRef(name, line(declaration)))
-        skipped += [(node.start_byte, node.end_byte) for node in found.get("skip", ())]
-        refs += _code_names(found.get("head", ()), _JAVA_CHAINS, skipped)
+        refs += _code_names(found.get("head", []), _JAVA_CHAINS, skipped)
         refs.sort(key=lambda ref: ref.line)
         return refs
 
 
-def _code_names(
-    heads: list[Node], chains: frozenset[str], skipped: list[tuple[int, int]]
-) -> list[ImportRef]:
+def _code_names(heads: list[Node], chains: frozenset[str], skipped: Spans) -> list[ImportRef]:
     refs: list[ImportRef] = []
     seen: set[tuple[str, int]] = set()
     for head in heads:
-        if not text(head)[:1].islower() or _inside(head, skipped):
+        if not text(head)[:1].islower() or head in skipped:
             continue
         parent = head.parent
         if parent is not None and parent.type == "user_type":
             # Kotlin's `a.b.C` in a type: the segments are siblings, not nested nodes.
-            names = [text(child) for child in parent.named_children if child.type == "type_identifier"]
+            names = [
+                text(child) for child in parent.named_children if child.type == "type_identifier"
+            ]
         else:
             names = dotted_chain(head, chains)
         name = _qualified(names)
@@ -107,13 +103,12 @@ class KotlinReader:
     def imports(self, source: bytes) -> list[ImportRef]:
         found = captures(compile_query("kotlin", _KOTLIN), parse("kotlin", source))
         refs: list[ImportRef] = []
-        skipped = [(node.start_byte, node.end_byte) for node in found.get("skip", ())]
+        skipped = Spans(found.get("skip", []))
         for node in found.get("import", ()):
-            header = node.parent or node
-            skipped.append((header.start_byte, header.end_byte))
+            skipped.add(node.parent or node)
             name = "".join(text(node).split())
             if name:
                 refs.append(ImportRef(name, line(node)))
-        refs += _code_names(found.get("head", ()), _KOTLIN_CHAINS, skipped)
+        refs += _code_names(found.get("head", []), _KOTLIN_CHAINS, skipped)
         refs.sort(key=lambda ref: ref.line)
         return refs

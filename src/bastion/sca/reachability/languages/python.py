@@ -1,9 +1,12 @@
 """Python, read with the standard library's own parser.
 
 Counted: `import a, b`, `import a.b as c`, `from a.b import c` (also inside functions,
-`try:` blocks and conditionals: a lazy import still loads the package), and
-`importlib.import_module("lit")` / `__import__("lit")` with a literal name. Relative imports
-keep their dots (first-party). Imports under `if TYPE_CHECKING:` are type-only.
+`try:` blocks and conditionals: a lazy import still loads the package),
+`importlib.import_module("lit")` / `__import__("lit")` with a literal name, and the dotted
+paths of Django's `INSTALLED_APPS`/`MIDDLEWARE`/`AUTHENTICATION_BACKENDS` settings, which
+Django imports by name (`"corsheaders"` is django-cors-headers, loaded on every request).
+Relative imports keep their dots (first-party). Imports under `if TYPE_CHECKING:` are
+type-only.
 A file that is not valid Python 3 is skipped by the caller with the reason.
 """
 
@@ -16,6 +19,9 @@ from typing import ClassVar
 from bastion.sca.reachability.base import ImportKind, ImportParseError, ImportRef, Language
 
 _DYNAMIC = (b"import_module", b"__import__")
+_DJANGO_SETTINGS = frozenset(
+    {"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "AUTHENTICATION_BACKENDS"}
+)
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -48,6 +54,26 @@ def _statements(body: list[ast.stmt], kind: ImportKind) -> Iterator[tuple[ast.st
                     pending.append((case.body, current))
 
 
+def _setting_paths(statement: ast.stmt) -> Iterator[ImportRef]:
+    if isinstance(statement, ast.Assign):
+        targets, value = statement.targets, statement.value
+    elif isinstance(statement, ast.AugAssign | ast.AnnAssign) and statement.value is not None:
+        targets, value = [statement.target], statement.value
+    else:
+        return
+    if not any(isinstance(t, ast.Name) and t.id in _DJANGO_SETTINGS for t in targets):
+        return
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.List | ast.Tuple):
+            pending.extend(node.elts)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            pending += [node.left, node.right]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+            yield ImportRef(node.value, node.lineno)
+
+
 def _dynamic_imports(tree: ast.Module) -> Iterator[ImportRef]:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:
@@ -63,9 +89,12 @@ def _dynamic_imports(tree: ast.Module) -> Iterator[ImportRef]:
         if name not in ("import_module", "__import__"):
             continue
         argument = node.args[0]
-        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-            if argument.value:
-                yield ImportRef(argument.value, node.lineno)
+        if (
+            isinstance(argument, ast.Constant)
+            and isinstance(argument.value, str)
+            and argument.value
+        ):
+            yield ImportRef(argument.value, node.lineno)
 
 
 class PythonReader:
@@ -81,9 +110,14 @@ class PythonReader:
             # ValueError: NUL bytes; RecursionError/MemoryError: absurdly deep nesting.
             raise ImportParseError(_reason(exc)) from exc
         refs: list[ImportRef] = []
+        settings = any(name.encode() in source for name in _DJANGO_SETTINGS)
         for statement, kind in _statements(tree.body, ImportKind.RUNTIME):
+            if settings:
+                refs.extend(_setting_paths(statement))
             if isinstance(statement, ast.Import):
-                refs.extend(ImportRef(alias.name, statement.lineno, kind) for alias in statement.names)
+                refs.extend(
+                    ImportRef(alias.name, statement.lineno, kind) for alias in statement.names
+                )
             elif isinstance(statement, ast.ImportFrom):
                 if statement.module == "__future__":
                     continue

@@ -40,7 +40,9 @@ class RubyReader:
             receiver = match.get("receiver")
             receiver_name = text(receiver[0]) if receiver else None
             if "bundler" in match:
-                refs.append(ImportRef("Bundler.require", line(match["bundler"][0]), ImportKind.ALL_DIRECT))
+                refs.append(
+                    ImportRef("Bundler.require", line(match["bundler"][0]), ImportKind.ALL_DIRECT)
+                )
                 continue
             method = text(match["method"][0])
             path = match["path"][0]

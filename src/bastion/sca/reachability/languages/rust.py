@@ -18,6 +18,7 @@ from tree_sitter import Node
 
 from bastion.sca.reachability.base import ImportRef, Language
 from bastion.sca.reachability.languages._treesitter import (
+    Spans,
     captures,
     compile_query,
     line,
@@ -128,14 +129,14 @@ class RustReader:
         bound: set[str] = set()
         renamed: dict[str, str] = {}
         declarations: list[tuple[list[tuple[str, Node]], set[str]]] = []
-        use_ranges: list[tuple[int, int]] = []
+        uses = Spans()
         for _, match in matches(compile_query("rust", _ITEMS), root):
             if "use" in match:
                 declaration = match["use"][0]
                 heads, names = _use_tree(declaration)
                 declarations.append((heads, names))
                 bound |= names
-                use_ranges.append((declaration.start_byte, declaration.end_byte))
+                uses.add(declaration)
             elif "module" in match:
                 modules.add(text(match["module"][0]))
             else:
@@ -161,11 +162,7 @@ class RustReader:
         local = NOT_CRATES | modules | bound
         found = captures(compile_query("rust", _PATHS), root)
         seen: set[tuple[str, int]] = set()
-        candidates = [
-            node
-            for node in found.get("head", ())
-            if not any(low <= node.start_byte < high for low, high in use_ranges)
-        ]
+        candidates = [node for node in found.get("head", ()) if node not in uses]
         candidates += [node for node in found.get("macro_head", ()) if _macro_head(node)]
         for node in candidates:
             head = text(node)
@@ -180,4 +177,3 @@ class RustReader:
                 refs.append(ImportRef(head, key[1]))
         refs.sort(key=lambda ref: ref.line)
         return refs
-

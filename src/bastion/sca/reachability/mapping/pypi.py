@@ -96,7 +96,6 @@ KNOWN_IMPORTS: dict[str, tuple[str, ...]] = {
     "python-engineio": ("engineio",),
     "ansible-core": ("ansible",),
     "ansible-base": ("ansible",),
-    "pyasn1-modules": ("pyasn1_modules",),
     "google": ("googlesearch",),
     "pymupdf": ("fitz", "pymupdf"),
     "python-magic": ("magic",),
@@ -104,21 +103,12 @@ KNOWN_IMPORTS: dict[str, tuple[str, ...]] = {
     "faiss-gpu": ("faiss",),
     "py-cpuinfo": ("cpuinfo",),
     "lxml-html-clean": ("lxml_html_clean", "lxml.html.clean"),
-    "typing-extensions": ("typing_extensions",),
     "ruamel-yaml": ("ruamel.yaml",),
-    "zope-interface": ("zope.interface",),
-    "markdown": ("markdown",),
     "pyhcl": ("hcl",),
     "python-keycloak": ("keycloak",),
-    "imageio-ffmpeg": ("imageio_ffmpeg",),
-    "azure-storage-blob": ("azure.storage.blob",),
-    "ldap3": ("ldap3",),
     "python-ldap": ("ldap", "ldif", "ldapurl"),
     "docker-py": ("docker",),
-    "pyspark": ("pyspark",),
     "apache-airflow": ("airflow",),
-    "apache-beam": ("apache_beam",),
-    "jupyter-server": ("jupyter_server",),
     "nvidia-ml-py": ("pynvml",),
 }
 # Distributions whose names start with these install into a shared namespace package.
@@ -126,7 +116,9 @@ NAMESPACE_ROOTS = frozenset(
     {"google", "azure", "opentelemetry", "zope", "jaraco", "backports", "sphinxcontrib"}
 )
 _DIST_DIR = re.compile(r"^(?P<name>[^-]+)-.*\.(?:dist|egg)-info$", re.IGNORECASE)
-_EXTENSION = re.compile(r"\.(?:py|pyc|pyd|so)$|\.cpython-[^/]*\.so$|\.abi3\.so$|\.cp[0-9]+-[^/]*\.pyd$")
+_EXTENSION = re.compile(
+    r"\.(?:py|pyc|pyd|so)$|\.cpython-[^/]*\.so$|\.abi3\.so$|\.cp[0-9]+-[^/]*\.pyd$"
+)
 
 
 def default_imports(name: str) -> set[str]:
@@ -221,7 +213,7 @@ class PyPIMapping:
         if not ref.specifier or ref.specifier.startswith("."):
             return []  # relative: the project's own package
         base = tuple(ref.specifier.split("."))
-        return [base, *(base + (name,) for name in ref.names)]
+        return [base, *((*base, name) for name in ref.names)]
 
     def first_party(self) -> frozenset[Segments]:
         return frozenset()

@@ -1,0 +1,11 @@
+import type { Options } from 'ts-type-only';
+import { type A, type B } from 'ts-inline-types';
+import Value, { type C } from 'ts-value-and-type';
+export type { D } from 'ts-export-type';
+import legacy = require('ts-import-equals');
+import type Old = require('ts-import-type-equals');
+type Lazy = typeof import('ts-typeof-import');
+type Member = import('ts-import-type-member').Thing;
+const loaded = await import('ts-dynamic');
+// import type { X } from 'trap-comment';
+const s: string = `import('trap-template') ${legacy}`;
