@@ -167,7 +167,7 @@ def poetry_lock(packages: list[Package]) -> str:
 
 
 def measure(label: str, text: str, runs: int) -> None:
-    filename = label.split()[0]
+    filename = label.split(maxsplit=1)[0]
     path = PurePosixPath(filename)
     extractor = extractor_for(path)
     if extractor is None:

@@ -78,12 +78,13 @@ EXPECTED: dict[str, Expected] = {
         (50, "dynamic_literal", R),
         (51, "dunder_literal", R),
         (52, ".relative_dynamic", R),
-        # Django imports its settings' dotted paths itself.
+        # Django and pytest import these settings' dotted paths themselves.
         (57, "django.contrib.admin", R),
         (58, "rest_framework", R),
         (59, "corsheaders", R),
         (60, "corsheaders.middleware.CorsMiddleware", R),
         (61, "allauth.account.auth_backends.AuthenticationBackend", R),
+        (63, "pytest_plugin_by_name", R),
     ],
     "main.go": [
         (3, "github.com/single/pkg", R),

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import ryml  # type: ignore[import-untyped]
-from ryml import _ryml  # type: ignore[import-untyped]
+from ryml import _ryml
 
 from bastion.sca.extractors.base import ExtractionError
 
@@ -478,11 +478,9 @@ def _entry_pattern(is_map: bool, indent: int) -> re.Pattern[str]:
     """Lines starting a mapping key, or a sequence item, at exactly ``indent`` spaces."""
     pattern = _ENTRY_PATTERNS.get((is_map, indent))
     if pattern is None:
-        if is_map:
-            # Not "- " (a sequence under the previous key), "? " or ": " (explicit keys).
-            body = r"(?![-?:](?:[ \t\n]|$))[^ \t\n#]"
-        else:
-            body = r"-(?=[ \t\n]|$)"
+        # For a mapping, not "- " (a sequence under the previous key), "? " or ": "
+        # (explicit keys).
+        body = r"(?![-?:](?:[ \t\n]|$))[^ \t\n#]" if is_map else r"-(?=[ \t\n]|$)"
         # Led by the line break rather than "^": a literal start is searched for quickly,
         # "^" is tried at every character.
         pattern = re.compile(rf"\n {{{indent}}}{body}")

@@ -96,9 +96,10 @@ class AnalysisLimits:
     # None: one worker per CPU. 1 parses in this process.
     workers: int | None = None
     # Below this many files a process pool costs more than it saves: parsing takes about
-    # 0.2 ms a file, and starting workers and shipping results back 50-400 ms
+    # 0.2 ms a file, starting workers and shipping results back costs a fixed 50-400 ms,
+    # and on 2 busy cores the pool lost up to 5,000 files and won at 10,000
     # (benchmarks/reachability_speed.py --crossover).
-    parallel_min_files: int = 2000
+    parallel_min_files: int = 5000
 
 
 @dataclass(frozen=True, slots=True)

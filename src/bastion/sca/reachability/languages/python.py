@@ -3,8 +3,9 @@
 Counted: `import a, b`, `import a.b as c`, `from a.b import c` (also inside functions,
 `try:` blocks and conditionals: a lazy import still loads the package),
 `importlib.import_module("lit")` / `__import__("lit")` with a literal name, and the dotted
-paths of Django's `INSTALLED_APPS`/`MIDDLEWARE`/`AUTHENTICATION_BACKENDS` settings, which
-Django imports by name (`"corsheaders"` is django-cors-headers, loaded on every request).
+paths of Django's `INSTALLED_APPS`/`MIDDLEWARE`/`AUTHENTICATION_BACKENDS` settings and of
+`pytest_plugins`, which the framework imports by name (`"corsheaders"` is
+django-cors-headers, loaded on every request).
 Relative imports keep their dots (first-party). Imports under `if TYPE_CHECKING:` are
 type-only.
 A file that is not valid Python 3 is skipped by the caller with the reason.
@@ -19,8 +20,15 @@ from typing import ClassVar
 from bastion.sca.reachability.base import ImportKind, ImportParseError, ImportRef, Language
 
 _DYNAMIC = (b"import_module", b"__import__")
+# Settings whose strings name modules the framework imports itself.
 _DJANGO_SETTINGS = frozenset(
-    {"INSTALLED_APPS", "MIDDLEWARE", "MIDDLEWARE_CLASSES", "AUTHENTICATION_BACKENDS"}
+    {
+        "INSTALLED_APPS",
+        "MIDDLEWARE",
+        "MIDDLEWARE_CLASSES",
+        "AUTHENTICATION_BACKENDS",
+        "pytest_plugins",
+    }
 )
 
 
