@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import Engine
 from bastion.advisories.store import LocalMirror
 from bastion.ecosystems import Ecosystem
 from bastion.models import Conclusion, Severity
-from bastion.sca.repo_config import RepoConfig, load_repo_config, parse_repo_config
+from bastion.sca.repo_config import IgnoreRule, RepoConfig, load_repo_config, parse_repo_config
 from bastion.sca.scanner import scan_path
 from bastion.sca.verdict import BlockOn
 from tests.support.paths import shared_dir
@@ -43,7 +44,10 @@ def test_full_valid_config() -> None:
     assert config.exclude_paths == ("examples/**",)
     assert config.severity_threshold is Severity.HIGH
     assert config.block_on is BlockOn.ALL
-    assert config.ignore_ids == ("GHSA-xxxx", "CVE-2020-1")
+    assert config.ignore_ids == (
+        IgnoreRule("GHSA-xxxx"),
+        IgnoreRule("CVE-2020-1", "not used", date(2030, 1, 1)),
+    )
     assert config.reachability_enabled is False
 
 
@@ -130,7 +134,8 @@ def test_scan_applies_the_repository_policy(tmp_path: Path, osv_engine: Engine) 
         "RUSTSEC-2021-0093",
         "RUSTSEC-2022-0013",
     }
-    assert "2 finding(s) ignored by vulnerability.ignore_ids." in result.notes
+    assert "1 finding(s) of RUSTSEC-2021-0079 ignored." in result.notes
+    assert "1 finding(s) of CVE-2021-25900 ignored." in result.notes
     assert "24 finding(s) below the high threshold hidden." in result.notes
     assert result.warnings == (".bastion.yml: unknown key 'bogus' ignored",)
     assert result.conclusion is Conclusion.FAILURE  # critical_only, and crossbeam is critical
@@ -148,3 +153,41 @@ def test_exclude_paths_skip_files(tmp_path: Path, osv_engine: Engine) -> None:
     (tmp_path / ".bastion.yml").write_text("scan:\n  exclude_paths: ['examples/**']\n")
     result = scan_path(tmp_path, LocalMirror(osv_engine))
     assert {d.source for d in result.dependencies} == {"a/Cargo.lock"}
+
+
+def test_ignores_carry_reasons_expire_and_warn_when_unused(
+    tmp_path: Path, osv_engine: Engine
+) -> None:
+    shutil.copytree(shared_dir() / "fixtures" / "rust-app", tmp_path / "app")
+    (tmp_path / "app" / ".bastion.yml").write_text(
+        "vulnerability:\n"
+        "  ignore_ids:\n"
+        "    - id: RUSTSEC-2022-0013\n"
+        "      reason: regex input is trusted\n"
+        "      expires: 2999-01-01\n"
+        "    - id: RUSTSEC-2021-0003\n"
+        "      reason: was fine until then\n"
+        "      expires: '2020-01-01'\n"
+        "    - GHSA-none-none-none\n"
+        "    - id: RUSTSEC-2020-0071\n"
+        "      expires: soon\n"
+    )
+    result = scan_path(tmp_path / "app", LocalMirror(osv_engine))
+    ids = {f.vulnerability.id for f in result.findings}
+    assert "RUSTSEC-2022-0013" not in ids
+    assert "RUSTSEC-2021-0003" in ids  # expired: reported again
+    assert (
+        "1 finding(s) of RUSTSEC-2022-0013 ignored (until 2999-01-01): regex input is trusted."
+        in result.notes
+    )
+    assert (
+        "ignore for RUSTSEC-2021-0003 expired on 2020-01-01: its findings are reported again"
+        in result.warnings
+    )
+    assert (
+        "ignore for GHSA-none-none-none matched no finding; remove it if it is obsolete"
+        in result.warnings
+    )
+    # An unreadable expiry skips that entry alone, with a warning, never a crash.
+    assert any("expiry of RUSTSEC-2020-0071" in w for w in result.warnings)
+    assert "RUSTSEC-2020-0071" in ids

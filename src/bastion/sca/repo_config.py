@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,18 @@ CONFIG_NAMES = (".bastion.yml", ".bastion.yaml", ".dpendx.yml", ".dpendx.yaml")
 MAX_CONFIG_BYTES = 256 * 1024
 
 
+@dataclass(frozen=True, slots=True)
+class IgnoreRule:
+    """An advisory the team accepts, why, and until when (after that it applies again)."""
+
+    id: str
+    reason: str | None = None
+    expires: date | None = None
+
+    def active(self, today: date) -> bool:
+        return self.expires is None or today <= self.expires
+
+
 @dataclass(frozen=True)
 class RepoConfig:
     mode: str = "full"
@@ -29,7 +42,7 @@ class RepoConfig:
     vulnerability_enabled: bool = True
     severity_threshold: Severity = Severity.UNKNOWN  # UNKNOWN: show everything
     block_on: BlockOn = BlockOn.IMPORTED
-    ignore_ids: tuple[str, ...] = ()
+    ignore_ids: tuple[IgnoreRule, ...] = ()
     reachability_enabled: bool = True
     license_policy: str | None = None
     source: str | None = None  # which file it came from
@@ -133,7 +146,13 @@ def parse_repo_config(document: Any, source: str) -> RepoConfig:
         block_on=pick(
             vulnerability, "block_on", "vulnerability.block_on", BlockOn, BlockOn.IMPORTED
         ),
-        ignore_ids=pick(vulnerability, "ignore_ids", "vulnerability.ignore_ids", _ignore_ids, ()),
+        ignore_ids=pick(
+            vulnerability,
+            "ignore_ids",
+            "vulnerability.ignore_ids",
+            lambda value: _ignore_ids(value, source, warnings),
+            (),
+        ),
         reachability_enabled=pick(reachability, "enabled", "reachability.enabled", _boolean, True),
         license_policy=pick(license_, "policy", "license.policy", _text, None),
         source=source,
@@ -199,17 +218,40 @@ def _severity(value: Any) -> Severity:
         raise ValueError(f"must be one of critical, high, medium, low, not {value!r}") from None
 
 
-def _ignore_ids(value: Any) -> tuple[str, ...]:
-    # Entries may be plain ids or mappings carrying a reason and an expiry; the id is what
-    # matters here, the rest is read by the verdict policy.
+def _ignore_ids(value: Any, source: str, warnings: list[str]) -> tuple[IgnoreRule, ...]:
+    """Plain ids, or mappings ``{id, reason, expires: YYYY-MM-DD}``. A bad entry is
+    skipped on its own: the others still apply."""
     if not isinstance(value, list):
         raise ValueError("must be a list")
-    ids: list[str] = []
+    rules: list[IgnoreRule] = []
     for item in value:
-        if isinstance(item, str):
-            ids.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("id"), str):
-            ids.append(item["id"])
-        else:
-            raise ValueError(f"entries must be ids or mappings with an 'id', not {item!r}")
-    return tuple(ids)
+        try:
+            rules.append(_ignore_rule(item))
+        except ValueError as exc:
+            warnings.append(f"{source}: vulnerability.ignore_ids: {exc}; entry skipped")
+    return tuple(rules)
+
+
+def _ignore_rule(item: Any) -> IgnoreRule:
+    if isinstance(item, str) and item.strip():
+        return IgnoreRule(item.strip())
+    if isinstance(item, dict) and isinstance(item.get("id"), str):
+        reason = item.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise ValueError(f"the reason of {item['id']} must be text")
+        return IgnoreRule(item["id"].strip(), reason, _expiry(item))
+    raise ValueError(f"entries must be ids or mappings with an 'id', not {item!r}")
+
+
+def _expiry(item: dict[str, Any]) -> date | None:
+    value = item.get("expires")
+    if value is None:
+        return None
+    if isinstance(value, date):  # YAML reads an unquoted 2030-01-01 as a date
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"the expiry of {item['id']} must be a date (YYYY-MM-DD), not {value!r}")

@@ -11,7 +11,7 @@ from bastion.advisories.store import AdvisorySource
 from bastion.models import Finding, ScanResult
 from bastion.sca.matcher import find_vulnerabilities
 from bastion.sca.reachability import analyse_imports, apply_reachability
-from bastion.sca.repo_config import RepoConfig, load_repo_config
+from bastion.sca.repo_config import IgnoreRule, RepoConfig, load_repo_config
 from bastion.sca.verdict import BlockOn, conclude
 from bastion.sca.walker import collect
 
@@ -46,13 +46,16 @@ def scan_path(
 
     loaded = source.record_count()
     notes: list[str] = []
+    warnings = list(config.warnings)
     findings: list[Finding] = []
     if not config.vulnerability_enabled:
         notes.append(f"Vulnerability matching is disabled by {config.source}.")
     elif not loaded:
         notes.append(NO_ADVISORIES_NOTE)
     else:
-        findings = _apply_policy(find_vulnerabilities(dependencies, source), config, notes)
+        findings = _apply_policy(
+            find_vulnerabilities(dependencies, source), config, notes, warnings
+        )
     analysed = False
     # A single lockfile has no source tree of its own; its directory may be anything.
     if findings and config.reachability_enabled and target.is_dir():
@@ -85,29 +88,46 @@ def scan_path(
         duration_ms=round((time.perf_counter() - started) * 1000),
         conclusion=conclude(findings, len(dependencies), block_on or config.block_on),
         errors=tuple(errors),
-        warnings=config.warnings,
+        warnings=tuple(warnings),
         advisories_loaded=loaded,
         target=str(target),
         notes=tuple(notes),
     )
 
 
-def _apply_policy(findings: list[Finding], config: RepoConfig, notes: list[str]) -> list[Finding]:
+def _apply_policy(
+    findings: list[Finding], config: RepoConfig, notes: list[str], warnings: list[str]
+) -> list[Finding]:
     """Ignored advisories and findings below the severity threshold are left out, and the
-    report says how many, so nothing disappears silently."""
-    ignored = set(config.ignore_ids)
+    report says which and why, so nothing disappears silently."""
+    today = datetime.now(UTC).date()
+    active: dict[str, IgnoreRule] = {}
+    for rule in config.ignore_ids:
+        if rule.active(today):
+            active[rule.id] = rule
+        else:
+            warnings.append(
+                f"ignore for {rule.id} expired on {rule.expires}: its findings are reported again"
+            )
+    used: dict[str, int] = {}
     kept: list[Finding] = []
-    dropped_ignored = dropped_threshold = 0
+    dropped_threshold = 0
     for finding in findings:
         vuln = finding.vulnerability
-        if ignored and (vuln.id in ignored or ignored.intersection(vuln.aliases)):
-            dropped_ignored += 1
+        matched = next((i for i in (vuln.id, *vuln.aliases) if i in active), None)
+        if matched is not None:
+            used[matched] = used.get(matched, 0) + 1
         elif vuln.severity.rank < config.severity_threshold.rank:
             dropped_threshold += 1
         else:
             kept.append(finding)
-    if dropped_ignored:
-        notes.append(f"{dropped_ignored} finding(s) ignored by vulnerability.ignore_ids.")
+    for rule_id, count in used.items():
+        applied = active[rule_id]
+        why = f": {applied.reason}" if applied.reason else ""
+        until = f" (until {applied.expires})" if applied.expires else ""
+        notes.append(f"{count} finding(s) of {rule_id} ignored{until}{why}.")
+    for rule_id in active.keys() - used.keys():
+        warnings.append(f"ignore for {rule_id} matched no finding; remove it if it is obsolete")
     if dropped_threshold:
         threshold = config.severity_threshold.value.lower()
         notes.append(f"{dropped_threshold} finding(s) below the {threshold} threshold hidden.")
