@@ -73,6 +73,9 @@ class Dependency:
     # Why the version is missing or approximate, for the user.
     note: str | None = None
     approximate: bool = False
+    # The license as the file declares it (an SPDX expression or free text), or None
+    # when the format records none: most lockfiles never do.
+    license: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,39 @@ class Finding:
     symbol_used: bool | None = None
 
 
+class LicenseCategory(StrEnum):
+    """How much a license asks of the code that uses it, least first."""
+
+    PERMISSIVE = "permissive"
+    WEAK_COPYLEFT = "weak_copyleft"
+    COPYLEFT = "copyleft"
+    # Declared, but not a license bastion can classify (free text, "UNLICENSED", ...).
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        """``weak copyleft``: the value as reports print it."""
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseFinding:
+    """A dependency's declared license, classified and checked against ``license.policy``.
+
+    ``allowed`` is None when no policy is set, and when one is set but the license is
+    unknown: then a person has to decide. License findings never change the verdict on
+    vulnerabilities.
+    """
+
+    dependency: Dependency
+    # The normalised SPDX expression ("MIT OR Apache-2.0"), or the declared text when it
+    # is not one.
+    expression: str
+    category: LicenseCategory
+    allowed: bool | None
+    reason: str
+
+
 @dataclass(frozen=True, slots=True)
 class ScanIssue:
     """A non-fatal problem: the scan went on without this file or record."""
@@ -145,6 +181,10 @@ class ScanResult:
     advisories_loaded: int = 0
     target: str = ""
     notes: tuple[str, ...] = field(default=())
+    # One entry per dependency that declares a license; see LicenseFinding.
+    licenses: tuple[LicenseFinding, ...] = ()
+    # What license.policy was in force ("permissive", ...); None when none was set.
+    license_policy: str | None = None
 
     @property
     def total_deps(self) -> int:

@@ -11,7 +11,15 @@ from cyclonedx.validation.json import JsonStrictValidator
 from bastion.ecosystems import Ecosystem
 from bastion.models import ScanResult
 from bastion.reports.cyclonedx import render, render_sbom
-from tests.reports.factories import dependency, finding, mixed_result, result, vulnerability
+from tests.reports.factories import (
+    dependency,
+    finding,
+    mixed_result,
+    pr_check_result,
+    result,
+    vulnerability,
+)
+from tests.reports.snapshot import assert_matches_snapshot
 
 VALIDATOR = JsonStrictValidator(SchemaVersion.V1_6)
 
@@ -67,6 +75,7 @@ def awkward_result() -> ScanResult:
     "scan",
     [
         pytest.param(mixed_result(), id="mixed"),
+        pytest.param(pr_check_result(), id="pr-check"),
         pytest.param(awkward_result(), id="awkward"),
         pytest.param(result(), id="empty"),
     ],
@@ -174,3 +183,39 @@ def test_finding_dependency_missing_from_the_list_still_gets_a_component() -> No
     (component,) = data["components"]
     (vuln,) = data["vulnerabilities"]
     assert vuln["affects"][0]["ref"] == component["bom-ref"]
+
+
+def test_golden_pr_check() -> None:
+    data = assert_valid(render(pr_check_result()))
+    # Random per document, or changing with every release: not what the file pins down.
+    assert data["serialNumber"].startswith("urn:uuid:")
+    data["serialNumber"] = "urn:uuid:00000000-0000-0000-0000-000000000000"
+    assert data["metadata"]["timestamp"].startswith("2024-05-01T12:00:00")
+    data["metadata"]["timestamp"] = "<timestamp>"
+    for tool in data["metadata"]["tools"]["components"]:
+        tool["version"] = "<version>"
+    assert_matches_snapshot(
+        "pr-check.cdx.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("declared", "licenses"),
+    [
+        ("MIT", [{"license": {"id": "MIT"}}]),
+        ("mit", [{"license": {"id": "MIT"}}]),
+        ("Apache 2.0", [{"license": {"id": "Apache-2.0"}}]),
+        ("GPL-2.0", [{"license": {"id": "GPL-2.0-only"}}]),
+        ("(MIT OR Apache-2.0)", [{"expression": "MIT OR Apache-2.0"}]),
+        (
+            "SEE LICENSE IN LICENSE.md",
+            [{"license": {"name": "SEE LICENSE IN LICENSE.md"}}],
+        ),
+        ("UNLICENSED", [{"license": {"name": "UNLICENSED"}}]),
+        (None, None),
+    ],
+)
+def test_component_licenses(declared: str | None, licenses: list[dict[str, Any]] | None) -> None:
+    data = assert_valid(render_sbom([dependency(license=declared)]))
+    (component,) = data["components"]
+    assert component.get("licenses") == licenses

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from bastion.reports.json import render, result_to_dict
-from tests.reports.factories import mixed_result, result
+from tests.reports.factories import mixed_result, pr_check_result, result
 from tests.reports.snapshot import assert_matches_snapshot
 
 TOP_LEVEL = [
@@ -18,8 +18,21 @@ TOP_LEVEL = [
     "notes",
     "advisories_loaded",
     "dependencies",
+    "licenses",
+    "license_summary",
 ]
-DEPENDENCY = ["name", "version", "ecosystem", "direct", "source", "line", "group", "path", "purl"]
+DEPENDENCY = [
+    "name",
+    "version",
+    "ecosystem",
+    "direct",
+    "source",
+    "line",
+    "group",
+    "path",
+    "purl",
+    "license",
+]
 VULNERABILITY = [
     "id",
     "aliases",
@@ -84,3 +97,41 @@ def test_snapshot_mixed() -> None:
 
 def test_snapshot_empty() -> None:
     assert_matches_snapshot("empty.json", render(result(advisories_loaded=0)))
+
+
+def test_licenses_and_their_summary() -> None:
+    data = result_to_dict(pr_check_result())
+    gpl = next(f for f in data["licenses"] if f["dependency"]["name"] == "acme/gpl-widgets")
+    assert list(gpl) == ["dependency", "expression", "category", "allowed", "reason"]
+    assert gpl["dependency"]["license"] == "GPL-3.0-or-later"
+    assert (gpl["expression"], gpl["category"], gpl["allowed"]) == (
+        "GPL-3.0-or-later",
+        "copyleft",
+        False,
+    )
+    dual = next(f for f in data["licenses"] if f["dependency"]["name"] == "dual-licensed")
+    assert (dual["expression"], dual["category"], dual["allowed"]) == (
+        "MIT OR GPL-3.0-only",
+        "permissive",
+        True,
+    )
+    assert data["license_summary"] == {
+        "policy": "permissive",
+        "permissive": 6,
+        "weak_copyleft": 1,
+        "copyleft": 1,
+        "unknown": 1,
+        "undeclared": 6,
+        "violations": 2,
+        "to_review": 1,
+    }
+    # Licenses never decide the conclusion.
+    assert data["conclusion"] == "failure"
+
+
+def test_without_licenses_or_policy() -> None:
+    data = result_to_dict(mixed_result())
+    assert data["licenses"] == []
+    assert data["license_summary"]["policy"] is None
+    assert data["license_summary"]["undeclared"] == data["total_deps"]
+    assert data["license_summary"]["violations"] == 0

@@ -8,8 +8,16 @@ import pytest
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import ScanIssue
-from bastion.reports.sarif import FINGERPRINT_KEY, render
-from tests.reports.factories import dependency, finding, mixed_result, result, vulnerability
+from bastion.reports.sarif import FINGERPRINT_KEY, LICENSE_RULE_ID, render
+from tests.reports.factories import (
+    dependency,
+    finding,
+    mixed_result,
+    pr_check_result,
+    result,
+    vulnerability,
+)
+from tests.reports.snapshot import assert_matches_snapshot
 
 # Present through cyclonedx-python-lib's json-validation extra; typed loosely (no stubs).
 jsonschema: Any = pytest.importorskip("jsonschema")
@@ -35,6 +43,7 @@ def validator() -> Any:
     "scan",
     [
         pytest.param(mixed_result(), id="mixed"),
+        pytest.param(pr_check_result(), id="pr-check"),
         pytest.param(result(), id="empty"),
         pytest.param(
             result(
@@ -122,3 +131,44 @@ def test_schema_rejects_a_broken_log(validator: Any) -> None:
     del broken["runs"][0]["results"][0]["message"]
     assert not validator.is_valid(broken)
     assert not validator.is_valid({"runs": []})
+
+
+def test_golden_pr_check(validator: Any) -> None:
+    data = sarif(pr_check_result())
+    assert validator.is_valid(data)
+    # The tool version changes with every release; the golden file must not.
+    data["runs"][0]["tool"]["driver"]["version"] = "<version>"
+    assert_matches_snapshot(
+        "pr-check.sarif.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+def test_license_violations_share_one_rule() -> None:
+    (run,) = sarif(pr_check_result())["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    (index,) = [i for i, rule in enumerate(rules) if rule["id"] == LICENSE_RULE_ID]
+    assert rules[index]["defaultConfiguration"]["level"] == "warning"
+    results = [r for r in run["results"] if r["ruleId"] == LICENSE_RULE_ID]
+    # Violations only: the license to review is not an alert.
+    assert [r["properties"]["package"] for r in results] == [
+        "acme/gpl-widgets",
+        "acme/lgpl-codec",
+    ]
+    gpl = results[0]
+    assert gpl["ruleIndex"] == index
+    assert gpl["level"] == "warning"
+    assert gpl["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "cms/composer.lock"},
+        "region": {"startLine": 71},
+    }
+    assert gpl["message"]["text"].startswith(
+        "acme/gpl-widgets 2.0.0 (Packagist) is licensed GPL-3.0-or-later: "
+    )
+    assert gpl["properties"]["category"] == "copyleft"
+    prints = {r["partialFingerprints"][FINGERPRINT_KEY] for r in run["results"]}
+    assert len(prints) == len(run["results"])
+
+
+def test_no_license_rule_without_violations() -> None:
+    rules = sarif(mixed_result())["runs"][0]["tool"]["driver"]["rules"]
+    assert LICENSE_RULE_ID not in {rule["id"] for rule in rules}

@@ -8,7 +8,14 @@ from bastion.ecosystems import Ecosystem
 from bastion.models import ScanIssue, ScanResult, Severity
 from bastion.reports.summary import NO_ADVISORIES_MESSAGE
 from bastion.reports.table import render
-from tests.reports.factories import dependency, finding, mixed_result, result, vulnerability
+from tests.reports.factories import (
+    dependency,
+    finding,
+    mixed_result,
+    pr_check_result,
+    result,
+    vulnerability,
+)
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -130,8 +137,35 @@ def test_markup_in_names_is_printed_verbatim() -> None:
 
 
 def test_transitive_findings_show_why_the_package_is_there() -> None:
-    dep = dependency("minimist", "0.0.10", direct=False, path=("handlebars", "optimist", "minimist"))
+    dep = dependency(
+        "minimist", "0.0.10", direct=False, path=("handlebars", "optimist", "minimist")
+    )
     text = render(result((finding(dep),)))
     assert "via handlebars > optimist" in text
     direct = render(result((finding(dependency("lodash", path=("lodash",))),)))
     assert "via" not in direct
+
+
+def test_license_summary_and_violations() -> None:
+    text = render(pr_check_result(), width=200)
+    assert (
+        "Licenses: 6 permissive, 1 weak copyleft, 1 copyleft, 1 unknown; "
+        "6 dependencies declare none"
+    ) in text
+    assert "License policy permissive: 2 violations, 1 to review" in text
+    assert "License violations (2):" in text
+    assert (
+        "acme/gpl-widgets@2.0.0 (Packagist, GPL-3.0-or-later): GPL-3.0-or-later is copyleft"
+    ) in text
+    assert "Licenses to review (1):" in text
+    # The conclusion is about vulnerabilities; licenses come after it.
+    assert text.index("Conclusion: failure") < text.index("Licenses:")
+
+
+@pytest.mark.parametrize("width", [70, 80])
+def test_license_lines_fit_the_width(width: int) -> None:
+    assert all(len(line) <= width for line in render(pr_check_result(), width=width).splitlines())
+
+
+def test_no_license_lines_without_licenses_or_policy() -> None:
+    assert "License" not in render(mixed_result(), width=200)

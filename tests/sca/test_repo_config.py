@@ -104,6 +104,29 @@ def test_broken_yaml_is_a_warning_not_an_error(tmp_path: Path) -> None:
     assert "not valid YAML" in config.warnings[0]
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # libyaml recursed once per level and crashed the process on this one.
+        ("scan: " + "[" * 100_000 + "]" * 100_000 + "\n", "nested more than 256 levels"),
+        ("scan: {}\n---\nscan: {}\n", "expected one document, found 2"),
+        ("scan: [\n", "at line 2"),
+        ("scan: !!python/object:os.system {}\n", "!!python/object:os.system"),
+    ],
+)
+def test_unreadable_yaml_is_a_warning(tmp_path: Path, text: str, reason: str) -> None:
+    (tmp_path / ".bastion.yml").write_text(text)
+    config = load_repo_config(tmp_path)
+    assert config == RepoConfig(source=".bastion.yml", warnings=config.warnings)
+    assert "not valid YAML" in config.warnings[0]
+    assert reason in config.warnings[0]
+
+
+def test_huge_numbers_are_read_as_text(tmp_path: Path) -> None:
+    (tmp_path / ".bastion.yml").write_text(f"vulnerability:\n  ignore_ids: [{'9' * 5000}]\n")
+    assert [rule.id for rule in load_repo_config(tmp_path).ignore_ids] == ["9" * 5000]
+
+
 def test_dpendx_file_is_accepted(tmp_path: Path) -> None:
     (tmp_path / ".dpendx.yml").write_text("vulnerability:\n  block_on: critical_only\n")
     assert load_repo_config(tmp_path).block_on is BlockOn.CRITICAL_ONLY

@@ -1,5 +1,8 @@
 """CycloneDX 1.6 JSON: an SBOM of the scanned dependencies and, for scans, a VEX section.
 
+Components carry the license their lockfile declares (``licenses``), normalised to an
+SPDX id or expression when it is one.
+
 Built with cyclonedx-python-lib so the document follows the schema the library validates
 against, rather than a hand-written dict that drifts from it.
 """
@@ -13,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import assert_never
 from urllib.parse import quote
 
+from cyclonedx import spdx
 from cyclonedx.exception.model import InvalidUriException
 from cyclonedx.model import Property, XsUri
 from cyclonedx.model.bom import Bom, BomMetaData
@@ -22,6 +26,7 @@ from cyclonedx.model.impact_analysis import (
     ImpactAnalysisJustification,
     ImpactAnalysisState,
 )
+from cyclonedx.model.license import DisjunctiveLicense, License, LicenseExpression
 from cyclonedx.model.tool import ToolRepository
 from cyclonedx.model.vulnerability import (
     BomTarget,
@@ -42,6 +47,7 @@ from bastion.models import Dependency, Finding, ScanResult, Severity
 from bastion.models import Vulnerability as Advisory
 from bastion.purl import package_url_for
 from bastion.reports import summary
+from bastion.sca.licenses import normalise_license
 
 logger = logging.getLogger(__name__)
 
@@ -148,8 +154,26 @@ def _component(dep: Dependency, ref: str) -> Component:
         name=name,
         version=dep.version or None,
         purl=package_url_for(dep),
+        licenses=_licenses(dep.license),
         properties=properties,
     )
+
+
+def _licenses(declared: str | None) -> list[License]:
+    """An SPDX id, else an SPDX expression, else the declared text as a license name.
+
+    The id and expression checks are the library's own, so the document validates
+    against the schema's list of SPDX ids.
+    """
+    if declared is None or not declared.strip():
+        return []
+    expression = normalise_license(declared)
+    spdx_id = spdx.fixup_id(expression)
+    if spdx_id is not None:
+        return [DisjunctiveLicense(id=spdx_id)]
+    if spdx.is_expression(expression):
+        return [LicenseExpression(expression)]
+    return [DisjunctiveLicense(name=" ".join(declared.split()))]
 
 
 def _group_and_name(dep: Dependency) -> tuple[str | None, str]:

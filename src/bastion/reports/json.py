@@ -10,8 +10,16 @@ from typing import Any
 
 import orjson
 
-from bastion.models import Dependency, Finding, ScanIssue, ScanResult, Vulnerability
+from bastion.models import (
+    Dependency,
+    Finding,
+    LicenseFinding,
+    ScanIssue,
+    ScanResult,
+    Vulnerability,
+)
 from bastion.purl import purl_for
+from bastion.reports import summary
 
 
 def render(result: ScanResult) -> str:
@@ -40,6 +48,8 @@ def result_to_dict(result: ScanResult) -> dict[str, Any]:
             }
             for d in result.dependencies
         ],
+        "licenses": [license_to_dict(f) for f in result.licenses],
+        "license_summary": license_summary(result),
     }
 
 
@@ -64,6 +74,7 @@ def dependency_to_dict(dep: Dependency) -> dict[str, Any]:
         "group": dep.group,
         "path": list(dep.path),
         "purl": purl_for(dep),
+        "license": dep.license,
     }
 
 
@@ -82,6 +93,27 @@ def vulnerability_to_dict(vuln: Vulnerability) -> dict[str, Any]:
         "informational": vuln.informational,
         "published": vuln.published,
         "modified": vuln.modified,
+    }
+
+
+def license_to_dict(finding: LicenseFinding) -> dict[str, Any]:
+    return {
+        "dependency": dependency_to_dict(finding.dependency),
+        "expression": finding.expression,
+        "category": finding.category.value,
+        "allowed": finding.allowed,
+        "reason": finding.reason,
+    }
+
+
+def license_summary(result: ScanResult) -> dict[str, Any]:
+    """Counts per category; violations and reviews only mean something with a policy."""
+    return {
+        "policy": result.license_policy,
+        **{category.value: n for category, n in summary.license_counts(result).items()},
+        "undeclared": summary.undeclared_license_count(result),
+        "violations": len(summary.license_violations(result)),
+        "to_review": len(summary.license_reviews(result)),
     }
 
 

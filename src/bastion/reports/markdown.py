@@ -1,9 +1,20 @@
-"""A GitHub-flavoured Markdown report, sized for a pull-request comment or job summary."""
+"""A GitHub-flavoured Markdown report: the text a pull-request check shows.
+
+A title with the verdict, counts by severity and by reachability, the findings table, what
+to run to fix them (:mod:`bastion.reports.remediation`, shared with fix pull requests),
+and the license section. Licenses never change the title or the conclusion: those are
+about vulnerabilities.
+"""
 
 from __future__ import annotations
 
-from bastion.models import Conclusion, Finding, ScanResult
-from bastion.reports import summary
+import re
+
+from bastion.models import Conclusion, Finding, LicenseFinding, ScanResult
+from bastion.reports import remediation, summary
+
+# Advisory ids listed per recommended action before "and N more".
+MAX_ACTION_ADVISORIES = 3
 
 
 def render(result: ScanResult) -> str:
@@ -11,12 +22,6 @@ def render(result: ScanResult) -> str:
     lines = [f"## {_title(result, len(vulns))}", ""]
 
     lines.append(f"**{summary.headline(result)}** · conclusion: `{result.conclusion.value}`")
-    for extra in (summary.informational_line(result), summary.unversioned_line(result)):
-        if extra:
-            lines.extend(["", extra])
-    if result.advisories_loaded == 0:
-        lines.extend(["", "> [!WARNING]", f"> {summary.NO_ADVISORIES_MESSAGE}"])
-
     if vulns:
         counts = summary.severity_counts(vulns)
         lines.extend(
@@ -27,6 +32,16 @@ def render(result: ScanResult) -> str:
                 "| " + " | ".join(str(counts.get(s, 0)) for s in summary.SEVERITIES) + " |",
             ]
         )
+    extras = (
+        summary.reachability_line(vulns),
+        summary.informational_line(result),
+        summary.unversioned_line(result),
+    )
+    for extra in extras:
+        if extra:
+            lines.extend(["", extra[0].upper() + extra[1:]])
+    if result.advisories_loaded == 0:
+        lines.extend(["", "> [!WARNING]", f"> {summary.NO_ADVISORIES_MESSAGE}"])
 
     if result.findings:
         lines.extend(
@@ -39,6 +54,10 @@ def render(result: ScanResult) -> str:
         lines.extend(_row(f) for f in summary.sort_findings(result.findings))
         if any(summary.is_approximate(f) for f in result.findings):
             lines.extend(["", f"<sub>{_escape(summary.APPROXIMATE_LEGEND)}</sub>"])
+        lines.extend(["", "### Recommended actions", ""])
+        lines.extend(_action(a) for a in remediation.plan(result.findings))
+
+    lines.extend(_licenses(result))
 
     if result.errors:
         lines.extend(["", f"### Errors ({len(result.errors)})", ""])
@@ -88,6 +107,74 @@ def _row(finding: Finding) -> str:
         _escape(vuln.fixed_version or "-"),
     ]
     return "| " + " | ".join(cells) + " |"
+
+
+def _action(action: remediation.Action) -> str:
+    """``- **pkg** 1.0 → 1.2 in `file` (ids): `command` · via a > b``."""
+    text = f"- **{_escape(action.package)}** {_escape(', '.join(action.installed) or '?')}"
+    if action.fixed_version:
+        text += f" → {_escape(action.fixed_version)}"
+    text += " in " + ", ".join(_code(source) for source in action.sources)
+    ids = list(action.advisories[:MAX_ACTION_ADVISORIES])
+    if len(action.advisories) > MAX_ACTION_ADVISORIES:
+        ids.append(f"and {len(action.advisories) - MAX_ACTION_ADVISORIES} more")
+    text += f" ({_escape(', '.join(ids))}): "
+    text += _code(action.command) if action.command else _escape(action.step)
+    if action.via:
+        text += f" · via {_escape(' > '.join(action.via))}"
+    return text
+
+
+def _licenses(result: ScanResult) -> list[str]:
+    if summary.license_line(result) is None:
+        return []
+    lines = ["", "### Licenses", ""]
+    if result.license_policy is not None:
+        violations = len(summary.license_violations(result))
+        reviews = len(summary.license_reviews(result))
+        lines.extend(
+            [
+                f"Policy {_code(result.license_policy)}: "
+                f"**{summary.plural(violations, 'violation')}**, {reviews} to review",
+                "",
+            ]
+        )
+    breakdown = summary.license_breakdown(result)
+    lines.append(_escape(breakdown[0].upper() + breakdown[1:]))
+    flagged = summary.license_violations(result) + summary.license_reviews(result)
+    if flagged:
+        lines.extend(
+            [
+                "",
+                "| Package | Version | Ecosystem | License | Category | Verdict | Reason |",
+                "|---|---|---|---|---|---|---|",
+            ]
+        )
+        lines.extend(_license_row(f) for f in flagged)
+    return lines
+
+
+def _license_row(finding: LicenseFinding) -> str:
+    dep = finding.dependency
+    cells = [
+        _escape(dep.name),
+        _escape(dep.version or "?"),
+        dep.ecosystem.value,
+        _escape(finding.expression),
+        finding.category.label,
+        "❌ not allowed" if finding.allowed is False else "review",
+        _escape(finding.reason),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _code(text: str) -> str:
+    """An inline code span that survives backticks in the text (names come from repos)."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _escape(text: str) -> str:

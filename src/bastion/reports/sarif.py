@@ -4,6 +4,10 @@ One rule per advisory; one result per affected dependency, located at the manife
 that declares it. Fingerprints come from advisory id + manifest + package (as
 osv-scanner does), without the version: bumping to a release that is still affected
 keeps the same alert instead of closing one and opening another.
+
+License-policy violations share one rule, ``license-policy``, at level "warning": they
+never fail the scan, so they must not fail a code-scanning check either. Their
+fingerprints use the rule id in place of the advisory id.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from bastion.models import Finding, ScanResult, Severity, Vulnerability
+from bastion.models import Dependency, Finding, LicenseFinding, ScanResult, Severity, Vulnerability
 from bastion.purl import purl_for
 from bastion.reports import summary
 
@@ -22,6 +26,7 @@ SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 FINGERPRINT_KEY = "bastion/v1"
+LICENSE_RULE_ID = "license-policy"
 
 _LEVEL = {
     Severity.CRITICAL: "error",
@@ -38,17 +43,21 @@ def render(result: ScanResult) -> str:
 
 def to_sarif(result: ScanResult) -> dict[str, Any]:
     findings = summary.sort_findings(result.findings)
-    advisories: dict[str, Vulnerability] = {}
+    violations = summary.license_violations(result)
+    rules: dict[str, dict[str, Any]] = {}
     for finding in findings:
-        advisories.setdefault(finding.vulnerability.id, finding.vulnerability)
-    rule_ids = sorted(advisories)
+        if finding.vulnerability.id not in rules:
+            rules[finding.vulnerability.id] = _rule(finding.vulnerability)
+    if violations:
+        rules[LICENSE_RULE_ID] = _license_rule(result.license_policy or "")
+    rule_ids = sorted(rules)
     rule_index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     run: dict[str, Any] = {
         "tool": {
             "driver": {
                 "name": "bastion",
                 "version": summary.tool_version(),
-                "rules": [_rule(advisories[rule_id]) for rule_id in rule_ids],
+                "rules": [rules[rule_id] for rule_id in rule_ids],
             }
         },
         "invocations": [
@@ -63,7 +72,8 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
                 + [_notification(w, None, None, "warning") for w in result.warnings],
             }
         ],
-        "results": [_result(f, rule_index[f.vulnerability.id]) for f in findings],
+        "results": [_result(f, rule_index[f.vulnerability.id]) for f in findings]
+        + [_license_result(v, rule_index[LICENSE_RULE_ID]) for v in violations],
     }
     return {"version": SARIF_VERSION, "$schema": SARIF_SCHEMA, "runs": [run]}
 
@@ -130,9 +140,48 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     }
 
 
-def fingerprint(finding: Finding) -> str:
+def _license_rule(policy: str) -> dict[str, Any]:
+    text = f"A dependency's license is not allowed by the license policy ({policy})."
+    return {
+        "id": LICENSE_RULE_ID,
+        "shortDescription": {"text": "License not allowed by the license policy"},
+        "fullDescription": {"text": text},
+        "help": {
+            "text": f"{text}\nReplace the dependency, or allow its license in license.policy "
+            "of .bastion.yml. License findings do not change the scan's conclusion."
+        },
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"tags": ["license", "compliance", "dependency"]},
+    }
+
+
+def _license_result(finding: LicenseFinding, rule_index: int) -> dict[str, Any]:
     dep = finding.dependency
-    material = "\x00".join((finding.vulnerability.id, dep.source, dep.ecosystem.value, dep.name))
+    package = f"{dep.name} {dep.version or '(no version)'} ({dep.ecosystem.value})"
+    return {
+        "ruleId": LICENSE_RULE_ID,
+        "ruleIndex": rule_index,
+        "level": "warning",
+        "message": {"text": f"{package} is licensed {finding.expression}: {finding.reason}."},
+        "locations": [_location(dep.source, dep.line)],
+        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(LICENSE_RULE_ID, dep)},
+        "properties": {
+            "package": dep.name,
+            "version": dep.version,
+            "ecosystem": dep.ecosystem.value,
+            "purl": purl_for(dep),
+            "license": finding.expression,
+            "category": finding.category.value,
+        },
+    }
+
+
+def fingerprint(finding: Finding) -> str:
+    return _fingerprint(finding.vulnerability.id, finding.dependency)
+
+
+def _fingerprint(rule_id: str, dep: Dependency) -> str:
+    material = "\x00".join((rule_id, dep.source, dep.ecosystem.value, dep.name))
     return hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from bastion.models import Finding, ScanResult, Severity, Vulnerability
+from bastion.models import (
+    Finding,
+    LicenseCategory,
+    LicenseFinding,
+    ScanResult,
+    Severity,
+    Vulnerability,
+)
 
 NO_ADVISORIES_MESSAGE = (
     "No advisories are loaded: run `bastion advisories sync` (online) "
@@ -130,6 +137,105 @@ def imported_label(finding: Finding) -> str:
     if finding.reachability == "not_analyzed":
         return "?"
     return "yes" if finding.is_imported else "no"
+
+
+def reachability_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    """How many findings the project imports, does not import, or was not analysed for."""
+    counts = Counter(f.reachability for f in findings)
+    imported, not_imported = counts.pop("imported", 0), counts.pop("not_imported", 0)
+    return {
+        "imported": imported,
+        "not_imported": not_imported,
+        "not_analyzed": sum(counts.values()),
+    }
+
+
+def reachability_line(findings: Iterable[Finding]) -> str | None:
+    """``2 imported by the project's code, 1 not imported, 1 not analysed``."""
+    counts = reachability_counts(findings)
+    if not any(counts.values()):
+        return None
+    parts = [f"{counts['imported']} imported by the project's code"]
+    if counts["not_imported"]:
+        parts.append(f"{counts['not_imported']} not imported")
+    if counts["not_analyzed"]:
+        parts.append(f"{counts['not_analyzed']} not analysed")
+    return ", ".join(parts)
+
+
+# Most demanding last, the order reports count them in.
+LICENSE_CATEGORIES = tuple(LicenseCategory)
+
+
+def sort_licenses(findings: Iterable[LicenseFinding]) -> list[LicenseFinding]:
+    """Violations first, then the most demanding licences, then by package."""
+    order = list(LICENSE_CATEGORIES)
+
+    def key(f: LicenseFinding) -> tuple[bool, int, str, str, str]:
+        dep = f.dependency
+        return (
+            f.allowed is not False,
+            -order.index(f.category),
+            dep.name.lower(),
+            dep.version or "",
+            dep.source,
+        )
+
+    return sorted(findings, key=key)
+
+
+def license_violations(result: ScanResult) -> list[LicenseFinding]:
+    return sort_licenses(f for f in result.licenses if f.allowed is False)
+
+
+def license_reviews(result: ScanResult) -> list[LicenseFinding]:
+    """Licenses a policy could not judge (unknown ones): for a person to decide."""
+    if result.license_policy is None:
+        return []
+    return sort_licenses(f for f in result.licenses if f.allowed is None)
+
+
+def license_counts(result: ScanResult) -> dict[LicenseCategory, int]:
+    counts = Counter(f.category for f in result.licenses)
+    return {category: counts[category] for category in LICENSE_CATEGORIES}
+
+
+def undeclared_license_count(result: ScanResult) -> int:
+    return max(result.total_deps - len(result.licenses), 0)
+
+
+def license_line(result: ScanResult) -> str | None:
+    """``Licenses: 250 permissive, 1 copyleft; 40 dependencies declare none``.
+
+    None when no dependency declares a license and no policy asks about them: most
+    lockfiles record no licenses, and a line saying so on every scan would be noise.
+    """
+    if not result.licenses and result.license_policy is None:
+        return None
+    return f"Licenses: {license_breakdown(result)}"
+
+
+def license_breakdown(result: ScanResult) -> str:
+    """``250 permissive, 1 copyleft; 40 dependencies declare none``."""
+    counts = ", ".join(f"{n} {c.label}" for c, n in license_counts(result).items() if n)
+    if not counts:
+        return "no dependency declares one"
+    undeclared = undeclared_license_count(result)
+    if undeclared:
+        verb = "declares" if undeclared == 1 else "declare"
+        counts += f"; {plural(undeclared, 'dependency')} {verb} none"
+    return counts
+
+
+def license_policy_line(result: ScanResult) -> str | None:
+    """``License policy permissive: 2 violations, 1 to review``; None without a policy."""
+    if result.license_policy is None:
+        return None
+    violations, reviews = len(license_violations(result)), len(license_reviews(result))
+    return (
+        f"License policy {result.license_policy}: {plural(violations, 'violation')}, "
+        f"{reviews} to review"
+    )
 
 
 def tool_version() -> str:

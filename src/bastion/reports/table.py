@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bastion.models import Finding, ScanResult, Severity
+from bastion.models import Finding, LicenseFinding, ScanResult, Severity
 from bastion.reports import summary
 
 DEFAULT_WIDTH = 80
@@ -51,6 +51,8 @@ def render(result: ScanResult, *, width: int = DEFAULT_WIDTH, color: bool = Fals
     for line in _summary_lines(result):
         console.print(line)
     for title, style, items in (
+        ("License violations", "bold red", _licenses(summary.license_violations(result))),
+        ("Licenses to review", "bold yellow", _licenses(summary.license_reviews(result))),
         ("Errors", "bold red", [str(issue) for issue in result.errors]),
         ("Warnings", "bold yellow", list(result.warnings)),
         ("Notes", "bold", list(result.notes)),
@@ -136,7 +138,19 @@ def _summary_lines(result: ScanResult) -> list[Text]:
         lines.append(Text(summary.NO_ADVISORIES_MESSAGE, style="bold yellow"))
 
     lines.append(Text(f"Conclusion: {result.conclusion.value}", style="bold"))
+    # After the conclusion, which licenses never change.
+    for line in (summary.license_line(result), summary.license_policy_line(result)):
+        if line:
+            lines.append(Text(line))
     return lines
+
+
+def _licenses(findings: list[LicenseFinding]) -> list[str]:
+    return [
+        f"{f.dependency.name}@{f.dependency.version or '?'} "
+        f"({f.dependency.ecosystem.value}, {f.expression}): {f.reason}"
+        for f in findings
+    ]
 
 
 def _bullets(items: list[str]) -> Table:

@@ -16,6 +16,7 @@ from bastion.ecosystems import Ecosystem, parse_ecosystem
 from bastion.models import Severity
 from bastion.sca.extractors import _yaml
 from bastion.sca.extractors.base import ExtractionError
+from bastion.sca.licenses import LicensePolicy, parse_license_policy
 from bastion.sca.verdict import BlockOn
 
 CONFIG_NAMES = (".bastion.yml", ".bastion.yaml", ".dpendx.yml", ".dpendx.yaml")
@@ -44,7 +45,7 @@ class RepoConfig:
     block_on: BlockOn = BlockOn.IMPORTED
     ignore_ids: tuple[IgnoreRule, ...] = ()
     reachability_enabled: bool = True
-    license_policy: str | None = None
+    license_policy: LicensePolicy | None = None  # None: licenses are classified, not judged
     source: str | None = None  # which file it came from
     warnings: tuple[str, ...] = field(default=())
 
@@ -154,7 +155,7 @@ def parse_repo_config(document: Any, source: str) -> RepoConfig:
             (),
         ),
         reachability_enabled=pick(reachability, "enabled", "reachability.enabled", _boolean, True),
-        license_policy=pick(license_, "policy", "license.policy", _text, None),
+        license_policy=_license_policy(license_, source, warnings),
         source=source,
         warnings=tuple(warnings),
     )
@@ -183,10 +184,19 @@ def _boolean(value: Any) -> bool:
     return value
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, not {value!r}")
-    return value
+def _license_policy(
+    section: dict[str, Any], source: str, warnings: list[str]
+) -> LicensePolicy | None:
+    # Not through pick(): its "using the default (...)" cannot say that the default is
+    # no policy at all.
+    value = section.get("policy")
+    if value is None:
+        return None
+    try:
+        return parse_license_policy(value)
+    except ValueError as exc:
+        warnings.append(f"{source}: license.policy: {exc}; no license policy is applied")
+        return None
 
 
 def _strings(value: Any) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bastion.advisories.store import AdvisorySource
 from bastion.models import Finding, ScanResult
+from bastion.sca.licenses import evaluate_licenses
 from bastion.sca.matcher import find_vulnerabilities
 from bastion.sca.reachability import analyse_imports, apply_reachability
 from bastion.sca.repo_config import IgnoreRule, RepoConfig, load_repo_config
@@ -80,6 +81,8 @@ def scan_path(
             f.vulnerability.id,
         )
     )
+    # Reported on their own: license findings never change the conclusion.
+    licenses = evaluate_licenses(dependencies, config.license_policy)
     return ScanResult(
         findings=tuple(findings),
         dependencies=tuple(dependencies),
@@ -92,6 +95,8 @@ def scan_path(
         advisories_loaded=loaded,
         target=str(target),
         notes=tuple(notes),
+        licenses=licenses,
+        license_policy=config.license_policy.label if config.license_policy else None,
     )
 
 

@@ -235,10 +235,21 @@ def test_lines_of_nested_and_compact_collections() -> None:
         "a:\n- x\n-b: 1\n",
         "- a:\n  - x\n  :b: 1\n",
         "? ''\n: ? ''\n  : null\n",  # a compact mapping as the value of an explicit key
+        " a: 1\n...\n",  # an indented top-level mapping ended by "..."
     ],
 )
 def test_rapidyaml_limitations(text: str) -> None:
     assert [d.data for d in _yaml.load_all(text)] == list(yaml.safe_load_all(text))
+
+
+def test_changing_the_data_breaks_nothing() -> None:
+    [document] = _yaml.load_all("a:\n  b: 1\n  c: 2\nd:\n  e: 3\n")
+    assert isinstance(document.data, dict)
+    assert _yaml.key_lines(document, "a") == {"b": 2, "c": 3}
+    document.data["a"].pop("b")
+    document.data["d"].pop("e")
+    assert _yaml.key_lines(document, "a") == {"b": 2, "c": 3}  # found before the change
+    assert _yaml.key_lines(document, "d") == {}  # the data no longer matches the text
 
 
 def test_duplicate_keys_keep_the_last_value() -> None:
@@ -280,10 +291,12 @@ def test_any_text_loads_or_is_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize("depth", [255, 256, 257, 50_000])
-@pytest.mark.parametrize("style", ["flow", "block sequence", "block mapping"])
+@pytest.mark.parametrize("style", ["flow", "anchored flow", "block sequence", "block mapping"])
 def test_nesting_is_limited(depth: int, style: str) -> None:
     if style == "flow":
         text = "[" * depth + "]" * depth
+    elif style == "anchored flow":  # anchors are read another way, in document order
+        text = "- &a " + "[" * (depth - 1) + "]" * (depth - 1) + "\n- *a\n"
     elif style == "block sequence":
         text = "- " * depth + "x"
     else:
@@ -367,3 +380,103 @@ def test_what_pyyaml_writes_reads_back(data: object, flow: bool | None, indent: 
     assert node is not None
     for path, lines in _pyyaml_lines(node).items():
         assert _our_lines(document, path, _at(document.data, path)) == lines, path
+
+
+# Hand-written-looking block YAML: comments and blank lines anywhere, several indentation
+# widths, compact and nested sequences, properties, block and multi-line scalars, flow
+# collections over several lines, document markers.
+_PLAIN = st.sampled_from(["a", "b c", "1", "x#y", "-x", "true", "~", "url://x", "a:b", "é"])
+_KEY = st.sampled_from(["a", "c d", "'q'", '"d q"', "'it''s'", '"e\\tx"', "-k", "k.x", "&an k"])
+
+
+@st.composite
+def _scalar(draw: st.DrawFn, indent: int) -> str:
+    pad = " " * (indent + draw(st.integers(1, 3)))
+    return draw(
+        st.sampled_from(
+            [
+                " " + draw(_PLAIN),
+                " " + draw(_PLAIN) + "  # trailing",
+                " 'a: b'",
+                ' "a\\nb"',
+                " first\n" + pad + "second",
+                " [a, b]",
+                " {a: 1, b: [2]}",
+                " [a,\n" + pad + "b]",
+                f" {draw(st.sampled_from(['|', '>-']))}\n{pad}text\n\n{pad}# not a comment",
+            ]
+        )
+    )
+
+
+def _filler(draw: st.DrawFn, indent: int) -> list[str]:
+    lines = ["", "   ", " " * draw(st.integers(0, indent + 3)) + "# comment"]
+    return draw(st.lists(st.sampled_from(lines), max_size=2))
+
+
+@st.composite
+def _block(draw: st.DrawFn, indent: int, depth: int, first: str | None = None) -> list[str]:
+    """A block collection at ``indent``; ``first`` replaces the first line's indentation."""
+    is_map = draw(st.booleans())
+    lines: list[str] = []
+    for index in range(draw(st.integers(1, 3))):
+        lead = first if index == 0 and first is not None else " " * indent
+        lines += _filler(draw, indent) if index else []
+        nested = draw(st.integers(0, 3)) if depth < 2 else 0
+        if not is_map:
+            lines += draw(_item(indent, depth, lead))
+            continue
+        key = draw(_KEY)  # made unique: a key written twice has no line
+        key = f"{key[:-1]}{index}{key[-1]}" if key[-1] in "'\"" else f"{key}{index}"
+        if nested == 0:
+            lines.append(f"{lead}{key}:{draw(_scalar(indent))}")
+        elif nested == 1:
+            lines.append(lead + key + ":" + draw(st.sampled_from(["", " &x", " !!map", " # c"])))
+            lines += _filler(draw, indent)
+            lines += draw(_block(indent + draw(st.integers(1, 4)), depth + 1))
+        elif nested == 2:  # a sequence at its key's indentation
+            lines.append(f"{lead}{key}:")
+            for _ in range(draw(st.integers(1, 2))):
+                lines += draw(_item(indent, depth + 1, " " * indent))
+        else:
+            lines.append(f"{lead}{key}: null")
+    return lines
+
+
+@st.composite
+def _item(draw: st.DrawFn, indent: int, depth: int, lead: str) -> list[str]:
+    nested = draw(st.integers(0, 3)) if depth < 2 else 0
+    if nested == 0:
+        return [f"{lead}-{draw(_scalar(indent))}"]
+    if nested == 1:  # a collection starting on the item's line
+        gap = draw(st.integers(1, 2))
+        return draw(_block(indent + 1 + gap, depth + 1, first=lead + "-" + " " * gap))
+    if nested == 2:  # a collection starting on the next line
+        props = draw(st.sampled_from(["", " &y", " # c"]))
+        return [lead + "-" + props, *draw(_block(indent + draw(st.integers(1, 3)), depth + 1))]
+    return [lead + "-"]
+
+
+@st.composite
+def _documents(draw: st.DrawFn) -> str:
+    start = draw(st.sampled_from(["", "---\n", "# head\n\n", "--- # c\n", "%YAML 1.2\n---\n"]))
+    body = "\n".join(draw(_block(draw(st.sampled_from([0, 0, 1, 2])), 0)))
+    end = draw(st.sampled_from(["\n", "", "\n...\n", "\n---\nsecond: doc\n", "\n\n# tail\n"]))
+    return start + body + end
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(_documents())
+def test_lines_of_handwritten_yaml_are_pyyaml_lines(text: str) -> None:
+    try:
+        expected = list(yaml.safe_load_all(text))
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        documents = _yaml.load_all(text)
+    except (yaml.YAMLError, ExtractionError):
+        return  # the generator's indentation is not always valid YAML
+    if [d.data for d in documents] != expected:
+        return  # a key such as 10 (keys stay strings)
+    for document, node in zip(documents, nodes, strict=True):
+        assert document.line == node.start_mark.line + 1
+        for path, lines in _pyyaml_lines(node).items():
+            assert _our_lines(document, path, _at(document.data, path)) == lines, path

@@ -15,11 +15,11 @@ to the anchored object, shared as PyYAML does; ``<<`` is an ordinary key (merge 
 YAML 1.1). Tags are limited to the core ones (``!!str``, ``!!int``, ...): others are
 refused, since guessing what a custom tag means would be wrong.
 
-rapidyaml keeps no node positions that its Python API exposes, so lines are found in the
-text: a block collection's entries are the lines at its indentation between its first
-entry and the next entry of its parent. The entries found are checked against the tree
-(their number, and each key's text); a collection in flow style, or whose text does not
-match, simply has no lines.
+rapidyaml's Python API exposes no node positions, so lines are found in the text, only
+when asked for and in linear time: a block collection's entries are the lines at its
+indentation between its first entry and the next entry of its parent. The entries found
+are checked against the loaded data (their number, and each key's text); a collection in
+flow style, or whose text does not match, simply has no lines.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ MAX_DEPTH: Final = 256
 #: Longer integers stay strings: Python refuses to convert more than 4,300 decimal digits
 #: (CVE-2020-10735), and no lockfile field holds such a number.
 MAX_INT_DIGITS: Final = 4000
+_TOO_DEEP: Final = f"invalid YAML: nested more than {MAX_DEPTH} levels deep"
 
 PathPart = str | int
 
@@ -55,13 +56,10 @@ _NONE: Final[int] = ryml.NONE
 _MAP: Final[int] = ryml.MAP
 _SEQ: Final[int] = ryml.SEQ
 _CONTAINER: Final = _MAP | _SEQ
-_DOC: Final[int] = ryml.DOC
 _STREAM: Final[int] = ryml.STREAM
-_BLOCK: Final[int] = ryml.BLOCK
 _VALNIL: Final[int] = ryml.VALNIL
 _KEYNIL: Final[int] = ryml.KEYNIL
 _VALQUO: Final[int] = ryml.VALQUO  # any style but plain: quoted, literal or folded
-_KEYQUO: Final[int] = ryml.KEYQUO
 _VALREF: Final[int] = ryml.VALREF
 _KEYREF: Final[int] = ryml.KEYREF
 _VALANCH: Final[int] = ryml.VALANCH
@@ -98,6 +96,12 @@ _CORE_TAGS: Final = {
     for name in ("str", "int", "float", "bool", "null", "map", "seq")
     for spelling in (f"!!{name}", f"<tag:yaml.org,2002:{name}>")
 }
+_SCALAR_TAGS: Final[dict[str, type]] = {
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "null": type(None),
+}
 
 
 def resolve_plain(text: str) -> object:
@@ -112,15 +116,14 @@ def resolve_plain(text: str) -> object:
     match = _NUMBER.fullmatch(text)
     if match is None:
         return text
-    if len(text) > MAX_INT_DIGITS and match["int"] is not None:
+    decimal, octal, hexadecimal = match.group("int", "oct", "hex")
+    if decimal is None and octal is None and hexadecimal is None:
+        return float(text)
+    if len(text) > MAX_INT_DIGITS:
         return text
-    if match["int"] is not None:
-        return int(text)
-    if match["oct"] is not None:
-        return int(match["oct"], 8) if len(text) <= MAX_INT_DIGITS else text
-    if match["hex"] is not None:
-        return int(match["hex"], 16) if len(text) <= MAX_INT_DIGITS else text
-    return float(text)
+    if decimal is not None:
+        return int(decimal)
+    return int(octal, 8) if octal is not None else int(hexadecimal, 16)
 
 
 @dataclass(eq=False, slots=True)
@@ -138,14 +141,16 @@ def load_all(text: str) -> list[Document]:
         # YAML reads CR LF and lone CR as line breaks; the line index only knows LF.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        tree = ryml.parse_in_arena(text.encode("utf-8", "surrogatepass"))
+        tree = ryml.parse_in_arena(text.encode())
+    except UnicodeEncodeError as exc:  # lone surrogates: no text decoded from UTF-8
+        raise ExtractionError("invalid YAML: not Unicode text") from exc
     except ryml.ExceptionParse as exc:
         location = exc.errdata_parse.ymlloc
         line = location.line if isinstance(location.line, int) and location.line > 0 else None
         raise ExtractionError(f"invalid YAML: {_reason(exc)}", line) from exc
     except ryml.ExceptionBasic as exc:
         raise ExtractionError(f"invalid YAML: {_reason(exc)}") from exc
-    except MemoryError as exc:
+    except (MemoryError, RuntimeError) as exc:  # SWIG turns std::bad_alloc into the latter
         raise ExtractionError("invalid YAML: too large to load") from exc
 
     raw = tree.this
@@ -168,10 +173,8 @@ def load_all(text: str) -> list[Document]:
         try:
             data = _convert(raw, node)
         except UnicodeDecodeError as exc:
-            # A "\ud800" escape: a lone surrogate, no Unicode text.
+            # rapidyaml writes the lone surrogate of a "\ud800" escape as is: no UTF-8.
             raise ExtractionError("invalid YAML: an escape names no Unicode character") from exc
-        except RecursionError as exc:  # not expected: the conversion loops
-            raise ExtractionError("invalid YAML: nested too deeply") from exc
         if not segments:
             documents.append(Document(data, None))
             continue
@@ -190,16 +193,16 @@ def key_lines(document: Document, *path: PathPart) -> dict[str, int]:
     """
     index = document._lines
     block = index.block(path) if index is not None else None
-    if block is None or not isinstance(block.value, dict):
+    if block is None or block.keys is None:
         return {}
-    return dict(zip(block.value, block.lines, strict=True))
+    return dict(zip(block.keys, block.lines, strict=True))
 
 
 def item_lines(document: Document, *path: PathPart) -> list[int]:
     """1-based line of each item of the block sequence at ``path`` ([] if unknown)."""
     index = document._lines
     block = index.block(path) if index is not None else None
-    if block is None or not isinstance(block.value, list):
+    if block is None or block.keys is not None:
         return []
     return list(block.lines)
 
@@ -267,9 +270,8 @@ def _convert_unordered(tree: Any, node: int) -> object:
     words, number_start = _WORDS.get, _NUMBER_START
     while work:
         container, parent, depth = pop()
+        depth += 1  # of the collections in this one
         child = _first_child(tree, parent)
-        if depth >= MAX_DEPTH and child != _NONE and type_(tree, child) & _CONTAINER:
-            raise ExtractionError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
         value: Any
         if type(container) is dict:
             while child != _NONE:
@@ -281,11 +283,13 @@ def _convert_unordered(tree: Any, node: int) -> object:
                 else:
                     key = str(key_(tree, child), "utf-8")
                 if child_type & _CONTAINER:
+                    if depth > MAX_DEPTH:
+                        raise ExtractionError(_TOO_DEEP)
                     if child_type & _VALTAG:
                         value = _container(tree, child, child_type)
                     else:
                         value = {} if child_type & _MAP else []
-                    push((value, child, depth + 1))
+                    push((value, child, depth))
                 elif child_type & _ODD_SCALAR != _VAL:
                     value = _scalar(tree, child, child_type, anchors)
                 elif child_type & _VALQUO:
@@ -305,11 +309,13 @@ def _convert_unordered(tree: Any, node: int) -> object:
                 if child_type & _ANCHOR:
                     raise _Anchored
                 if child_type & _CONTAINER:
+                    if depth > MAX_DEPTH:
+                        raise ExtractionError(_TOO_DEEP)
                     if child_type & _VALTAG:
                         value = _container(tree, child, child_type)
                     else:
                         value = {} if child_type & _MAP else []
-                    push((value, child, depth + 1))
+                    push((value, child, depth))
                 elif child_type & _ODD_SCALAR != _VAL:
                     value = _scalar(tree, child, child_type, anchors)
                 elif child_type & _VALQUO:
@@ -354,7 +360,7 @@ def _convert_ordered(tree: Any, node: int) -> object:
                     container.append(value)
                 depth = frame[3] + 1
                 if depth > MAX_DEPTH:
-                    raise ExtractionError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
+                    raise ExtractionError(_TOO_DEEP)
                 frame[1] = _next_sibling(tree, child)
                 anchor = _anchor_name(tree, child, anchors) if child_type & _VALANCH else None
                 stack.append([value, _first_child(tree, child), child_type & _MAP, depth, anchor])
@@ -415,20 +421,13 @@ def _tagged(tree: Any, node: int, node_type: int, text: str) -> object:
     tag = _tag(tree, node)
     if tag in ("str", ""):  # "!" alone marks a scalar as not to be resolved: a string
         return text
-    value = resolve_plain(text) if tag in ("int", "float", "bool", "null") else _NOT_SCALAR
-    if tag == "float" and isinstance(value, int) and not isinstance(value, bool):
+    expected = _SCALAR_TAGS.get(tag)
+    value = resolve_plain(text)
+    if tag == "float" and type(value) is int:
         value = float(value)
-    expected = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(tag)
-    if (
-        expected is None
-        or not isinstance(value, expected)
-        or (expected is int and isinstance(value, bool))
-    ):
+    if expected is None or type(value) is not expected:
         raise ExtractionError(f"invalid YAML: {text!r} cannot be read as {_show_tag(tree, node)}")
     return value
-
-
-_NOT_SCALAR: Final = object()
 
 
 def _special_key(tree: Any, node: int, node_type: int, anchors: _Anchors) -> str:
@@ -471,6 +470,7 @@ _CONTENT_LINE: Final = re.compile(r"^[ \t]*[^ \t\n#]", re.MULTILINE)
 _DOCUMENT_LINE: Final = re.compile(r"^[ \t]*[^ \t\n#%]|^[ \t]+%", re.MULTILINE)
 # Blanks and node properties (anchors, tags) before a node's content on its line.
 _PROPERTIES: Final = re.compile(r"(?:[ \t]+|[&!][^ \t\n]*(?=[ \t\n]|\Z))*")
+_BLANKS: Final = re.compile(r"[ \t]*")
 _ENTRY_PATTERNS: dict[tuple[bool, int], re.Pattern[str]] = {}
 
 
@@ -506,12 +506,12 @@ def _markers(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     # str.find rather than a "^" pattern, which is tried at every character of the text.
     for marker in ("---", "..."):
-        position = 0 if text.startswith(marker) else text.find("\n" + marker)
+        starts = [0] if text.startswith(marker) else []
+        position = text.find("\n" + marker)
         while position >= 0:
-            start = position if position == 0 and text.startswith(marker) else position + 1
-            if _MARKER.match(text, start):
-                found.append((start, 3, marker))
-            position = text.find("\n" + marker, start + 1)
+            starts.append(position + 1)
+            position = text.find("\n" + marker, position + 1)
+        found += [(start, 3, marker) for start in starts if _MARKER.match(text, start)]
     found.sort()
     return found
 
@@ -520,11 +520,15 @@ def _markers(text: str) -> list[tuple[int, int, str]]:
 class _Block:
     """Where the entries of one block collection start in the text, and their lines."""
 
-    value: dict[str, object] | list[object]
+    # A copy of the collection's keys (None for a sequence) and values as loaded: the
+    # caller may change the data, the lines stay those of the text.
+    keys: tuple[str, ...] | None
+    values: tuple[object, ...]
     indent: int
     end: int  # the collection's text ends here at the latest
-    offsets: list[int]
+    offsets: list[int]  # where each entry starts: a key, or the "-" of an item
     lines: list[int]
+    positions: dict[str, int] | None = None  # a mapping's keys, by position
 
 
 class _LineIndex:
@@ -562,20 +566,20 @@ class _LineIndex:
         return block
 
     def _child(self, parent: _Block, part: PathPart) -> _Block | None:
-        if isinstance(parent.value, dict):
-            if not isinstance(part, str) or part not in parent.value:
-                return None
-            position = list(parent.value).index(part)
-            value = parent.value[part]
+        if parent.keys is not None:
+            if parent.positions is None:
+                parent.positions = {key: index for index, key in enumerate(parent.keys)}
+            position = parent.positions.get(part, -1) if isinstance(part, str) else -1
         else:
-            if not isinstance(part, int) or not 0 <= part < len(parent.value):
-                return None
-            position, value = part, parent.value[part]
+            position = part if isinstance(part, int) and 0 <= part < len(parent.values) else -1
+        if position < 0:
+            return None
+        value = parent.values[position]
         if not isinstance(value, dict | list) or not value:
             return None
         offset = parent.offsets[position]
         end = parent.offsets[position + 1] if position + 1 < len(parent.offsets) else parent.end
-        if isinstance(parent.value, dict):
+        if parent.keys is not None:
             # A block collection as a value starts on a line after its key.
             line_end = self.text.find("\n", offset, end)
             start = self._next_line(line_end, end) if line_end >= 0 else -1
@@ -587,7 +591,7 @@ class _LineIndex:
         if block.indent > parent.indent:
             return block
         # A sequence may sit at its key's indentation ("key:" then "- item" lines).
-        compact = isinstance(parent.value, dict) and isinstance(value, list)
+        compact = parent.keys is not None and isinstance(value, list)
         return block if compact and block.indent == parent.indent else None
 
     def _build(self, value: object, start: int, end: int) -> _Block | None:
@@ -606,30 +610,40 @@ class _LineIndex:
             return None
         if is_map:
             for key, offset in zip(value, offsets, strict=True):
-                if (
-                    not text.startswith(key, offset)
-                    and text[offset] not in "'\"*"
-                    and not _spells_key(text, offset)
-                ):
+                if not text.startswith(key, offset) and not _spells_key(text, offset, key):
                     return None
         elif any(text[offset] != "-" for offset in offsets):
             return None
+        starts = offsets
+        if not is_map:
+            # An item's line is that of its content, which may follow the "-" a line later.
+            ends = [*offsets[1:], end]
+            starts = [self._content(o + 1, e, _BLANKS) for o, e in zip(offsets, ends, strict=True)]
+            starts = [s if s >= 0 else o for s, o in zip(starts, offsets, strict=True)]
         lines = []
         line = self.line + text.count("\n", self.start, start)
         previous = start
-        for offset in offsets:
+        for offset in starts:
             line += text.count("\n", previous, offset)
             previous = offset
             lines.append(line)
-        return _Block(value, indent, end, offsets, lines)
+        keys = tuple(value) if isinstance(value, dict) else None
+        values = tuple(value.values() if isinstance(value, dict) else value)
+        return _Block(keys, values, indent, end, offsets, lines)
 
-    def _content(self, position: int, end: int) -> int:
-        """Where the content after ``position`` starts, on its line or a later one."""
+    def _content(self, position: int, end: int, skip: re.Pattern[str] = _PROPERTIES) -> int:
+        """Where the content after ``position`` starts, on its line or a later one.
+
+        Node properties (anchor, tag) are skipped unless ``skip`` is _BLANKS.
+        """
         text = self.text
-        position = _skip_properties(text, position)
-        if position < end and text[position] not in "\n#":
+        position = _skip(_BLANKS, text, position)
+        after = _skip(skip, text, position)
+        if after < end and text[after] not in "\n#":
+            # Properties before content on the same line belong to that content: the
+            # anchor of "- &a k: v" is the key's, and the mapping starts at "&".
             return position
-        line_end = text.find("\n", position, end)
+        line_end = text.find("\n", after, end)
         return self._next_line(line_end, end) if line_end >= 0 else -1
 
     def _next_line(self, position: int, end: int) -> int:
@@ -639,12 +653,16 @@ class _LineIndex:
 
 
 def _skip_properties(text: str, position: int) -> int:
-    match = _PROPERTIES.match(text, position)
+    return _skip(_PROPERTIES, text, position)
+
+
+def _skip(pattern: re.Pattern[str], text: str, position: int) -> int:
+    match = pattern.match(text, position)
     return match.end() if match is not None else position
 
 
-def _spells_key(text: str, offset: int) -> bool:
-    """Whether a key that is not written as loaded may start at ``offset``."""
+def _spells_key(text: str, offset: int, key: str) -> bool:
+    """Whether ``key`` may start at ``offset`` though not written there as it loads."""
     offset = _skip_properties(text, offset)
-    # Quoted (escapes make the text differ), or an alias to a key anchored before.
-    return offset < len(text) and text[offset] in "'\"*"
+    # After an anchor or a tag; quoted (escapes make the text differ); or an alias.
+    return text.startswith(key, offset) or text.startswith(("'", '"', "*"), offset)

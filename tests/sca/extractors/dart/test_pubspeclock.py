@@ -95,7 +95,8 @@ BASE = "packages:\n  a:\n    dependency: transitive\n    source: hosted\n    ver
         (BASE.replace("transitive", "indirect"), "package a has an unknown 'dependency'", 2),
         (BASE.replace("hosted", "''"), "package a has no 'source'", 2),
         (BASE.replace("'1.0.0'", "1.0"), "package a has no 'version' string", 2),
-        # Keys are strings as written (PyYAML made this one None); "1" would be a name.
+        # Keys are strings as written: PyYAML read 1 as a number, refused as a name; it is
+        # now the name "1", and only an empty name is refused as such.
         ("packages:\n  '': {}\n", "a package has an empty name", 2),
         ("packages:\n  1: {}\n", "package 1 has an unknown 'dependency'", 2),
         ("a: 1\n---\nb: 2\n", "expected one YAML document", None),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -192,6 +193,7 @@ def test_broken(fixture: str, message: str, line: int | None) -> None:
         (b'{"dependencies": []}', "'dependencies' should be an object, got an array"),
         (b'{"dependencies": {"a": 1}}', "package 'node_modules/a' should be an object"),
         (b'{"packages": {"node_modules/": {}}}', "package key 'node_modules/' names no package"),
+        (b'{"dependencies": {"": {}}}', "package key 'node_modules/' names no package"),
         (b'{"packages": {"node_modules/a": {"link": true}}}', "linked package 'node_modules/a'"),
         (b'{"packages": {"node_modules/a": {"name": 1}}}', "'name' of package 'node_modules/a'"),
         (b"[" * 100_000, "invalid JSON"),
@@ -237,6 +239,60 @@ def test_shared_npm_app(shared: Path) -> None:
         assert dep.path[0] in doc["packages"][""]["dependencies"]
     cookie = next(d for d in deps if (d.name, d.version) == ("cookie", "0.3.1"))
     assert cookie.path == ("express", "cookie")
+
+    # npm copies each package's own "license" into the lockfile, verbatim.
+    licenses = Counter(d.license for d in deps)
+    assert licenses["MIT"] == 215
+    assert licenses["ISC"] == 35
+    assert licenses["(MIT OR CC0-1.0)"] == 1
+    assert licenses["MIT/X11"] == 1  # a legacy spelling, normalised later
+    assert None not in licenses
+
+
+def test_licenses_as_declared() -> None:
+    doc = {
+        "lockfileVersion": 3,
+        "packages": {
+            # The project's own license is not a dependency's.
+            "": {"license": "UNLICENSED", "dependencies": {"a": "1", "ws": "*"}},
+            "node_modules/a": {"version": "1.0.0", "license": "MIT"},
+            "node_modules/b": {"version": "1.0.0", "license": "(MIT OR Apache-2.0)"},
+            # Deprecated forms from old package.json files.
+            "node_modules/c": {
+                "version": "1.0.0",
+                "license": {"type": "BSD-3-Clause", "url": "https://example.com/LICENSE"},
+            },
+            "node_modules/d": {
+                "version": "1.0.0",
+                "licenses": [{"type": "MIT"}, {"type": "Apache 2.0"}],
+            },
+            "node_modules/e": {"version": "1.0.0", "licenses": ["ISC"]},
+            # Shapes that say nothing usable are ignored, not fatal.
+            "node_modules/f": {"version": "1.0.0", "license": 42},
+            "node_modules/g": {"version": "1.0.0", "license": "  "},
+            "node_modules/h": {"version": "1.0.0"},
+            # A workspace is the project's own code.
+            "node_modules/ws": {"resolved": "packages/ws", "link": True},
+            "packages/ws": {"version": "1.0.0", "license": "ISC"},
+        },
+    }
+    licenses = {d.name: d.license for d in extract(json.dumps(doc).encode())}
+    assert licenses == {
+        "a": "MIT",
+        "b": "(MIT OR Apache-2.0)",
+        "c": "BSD-3-Clause",
+        "d": "MIT OR (Apache 2.0)",
+        "e": "ISC",
+        "f": None,
+        "g": None,
+        "h": None,
+        "ws": None,
+    }
+
+
+def test_v1_entries_have_no_license() -> None:
+    deps = extract((TESTDATA / "lockfile-v1.json").read_bytes())
+    assert {d.license for d in deps} == {None}
 
 
 def _big_lockfile(count: int) -> bytes:

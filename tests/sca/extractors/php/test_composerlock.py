@@ -155,6 +155,32 @@ def test_lock(fixture: str) -> None:
     assert rows(extract(LOCK, fixture)) == LOCK_EXPECTED[fixture]
 
 
+def test_lock_licenses() -> None:
+    licenses = {d.name: d.license for d in extract(LOCK, "app/composer.lock")}
+    assert licenses[GUZZLE] == "MIT"
+    assert {name for name, license in licenses.items() if license} == {GUZZLE}
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        (["MIT"], "MIT"),
+        # Composer's array means "any of these".
+        (["LGPL-2.1-only", "GPL-3.0-or-later"], "LGPL-2.1-only OR GPL-3.0-or-later"),
+        (["MIT", "MIT"], "MIT"),
+        (["Apache-2.0 AND MIT", "BSD-3-Clause"], "(Apache-2.0 AND MIT) OR BSD-3-Clause"),
+        ("proprietary", "proprietary"),  # composer.json's single-string form
+        ([], None),
+        ([1, None], None),
+        ({"type": "MIT"}, None),
+    ],
+)
+def test_lock_license_shapes(declared: object, expected: str | None) -> None:
+    doc = {"packages": [{"name": "a/b", "version": "1.0.0", "license": declared}]}
+    [dep] = extract(LOCK, "composer.lock", json.dumps(doc).encode())
+    assert dep.license == expected
+
+
 def test_lock_with_an_unreadable_manifest_falls_back(tmp_path: Path) -> None:
     (tmp_path / "composer.json").write_text("{not json")
     lock = (TESTDATA / "app" / "composer.lock").read_bytes()

@@ -8,6 +8,9 @@ Every version lists ``[[package]]`` tables with ``name``, ``version``, an option
 Packages without ``source`` are the workspace's own crates. The ones no other package
 depends on are the roots (the project itself) and are left out; local crates that some
 package depends on stay, marked as local.
+
+Crates carry no license: a lockfile records none, and only the crate's own registry
+metadata would say.
 """
 
 from __future__ import annotations

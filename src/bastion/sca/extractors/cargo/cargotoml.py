@@ -17,6 +17,9 @@ whose ``Cargo.toml`` has a ``[workspace]`` listing this crate among its ``member
 that root has a ``Cargo.lock``, the lockfile already covers this member with resolved
 versions, so a member manifest reports nothing (the walker only sees lockfiles in the same
 directory).
+
+``[package] license`` is this crate's own license, not a dependency's, so it is not
+reported: dependencies get none (their licenses are in their own manifests).
 """
 
 from __future__ import annotations

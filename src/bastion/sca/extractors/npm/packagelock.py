@@ -19,6 +19,7 @@ from typing import ClassVar
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
+from bastion.sca.licenses import any_of
 
 _FILENAMES = frozenset({"package-lock.json", "npm-shrinkwrap.json"})
 _NODE_MODULES = "node_modules/"
@@ -45,6 +46,7 @@ class _Entry:
     # the link target for a linked (workspace or ``file:``) package.
     location: str
     requires: tuple[str, ...]
+    license: str | None = None
 
 
 class PackageLockExtractor:
@@ -100,6 +102,7 @@ class PackageLockExtractor:
                 group=entry.group,
                 path=paths.get(entry.key, ()),
                 note=entry.note,
+                license=entry.license,
             )
             for entry in table.values()
         ]
@@ -235,6 +238,7 @@ def _from_packages(
             line=line,
             location=key,
             requires=_declared(raw, with_dev=False),
+            license=_license(raw),
         )
     return table, root_requires, projects
 
@@ -284,6 +288,8 @@ def _from_nested(dependencies: _Json, lines: Mapping[int, int]) -> dict[str, _En
         line = lines.get(id(raw))
         if not isinstance(raw, dict):
             raise ExtractionError(f"package {key!r} should be an object, got {_kind(raw)}", line)
+        if not installed:
+            raise ExtractionError(f"package key {key!r} names no package", line)
         name, version, note, local = _normalise(installed, _string_field(raw, "version", key, line))
         requires = raw.get("requires")
         table[key] = _Entry(
@@ -295,6 +301,7 @@ def _from_nested(dependencies: _Json, lines: Mapping[int, int]) -> dict[str, _En
             line=line,
             location=key,
             requires=tuple(requires) if isinstance(requires, dict) else (),
+            license=_license(raw),
         )
         nested = raw.get("dependencies")
         if nested is not None:
@@ -338,6 +345,21 @@ def _declared(raw: dict[str, _Json], *, with_dev: bool) -> tuple[str, ...]:
         if isinstance(value, dict):
             names.update(dict.fromkeys(value))
     return tuple(names)
+
+
+def _license(raw: dict[str, _Json]) -> str | None:
+    """The declared license: npm 7+ copies ``license`` from each package.json.
+
+    Old packages may still use the deprecated object (``{"type": "MIT"}``) or the
+    ``licenses`` array of such objects. Licenses are extra information: a value of any
+    other shape is ignored rather than failing the lockfile.
+    """
+    value = raw.get("license")
+    if value is None:
+        value = raw.get("licenses")
+    items = value if isinstance(value, list) else [value]
+    names = [item.get("type") if isinstance(item, dict) else item for item in items]
+    return any_of(name for name in names if isinstance(name, str))
 
 
 def _group(raw: dict[str, _Json]) -> str | None:

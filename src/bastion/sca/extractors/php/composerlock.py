@@ -27,6 +27,7 @@ from bastion.models import Dependency
 from bastion.sca.extractors._graph import shortest_paths
 from bastion.sca.extractors._json import OrderedKeyLines, kind, load_json
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
+from bastion.sca.licenses import any_of
 
 _FILENAME = "composer.lock"
 _MANIFEST = "composer.json"
@@ -44,6 +45,7 @@ class _Package:
     line: int | None
     requires: tuple[str, ...]  # lowercase names
     provides: tuple[str, ...]  # lowercase names it provides or replaces
+    license: str | None
 
 
 class ComposerLockExtractor:
@@ -102,6 +104,7 @@ class ComposerLockExtractor:
                 group=package.group,
                 path=paths.get(index, ()),
                 note=package.note,
+                license=package.license,
             )
             for index, package in enumerate(packages)
         ]
@@ -140,7 +143,16 @@ def _package(raw: object, section: str, group: str | None, lines: OrderedKeyLine
         line=line,
         requires=_package_names(raw.get("require")),
         provides=(*_package_names(raw.get("provide")), *_package_names(raw.get("replace"))),
+        license=_license(raw.get("license")),
     )
+
+
+def _license(value: object) -> str | None:
+    """Composer writes ``license`` as an array of SPDX ids meaning "any of these"
+    (composer.json also allows one string). Other shapes are ignored: licenses are extra
+    information, not a reason to reject the lock file."""
+    items = value if isinstance(value, list) else [value]
+    return any_of(item for item in items if isinstance(item, str))
 
 
 def _reference(raw: dict[str, object]) -> str | None:

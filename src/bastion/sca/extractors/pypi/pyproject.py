@@ -18,6 +18,8 @@ Rules where the formats leave room:
   are not dependencies.
 * Versions follow the rule in ``_shared``; Poetry's ``"1.2"`` is a pin, ``"^1.2"`` and
   ``"~1.2"`` lower bounds. A Poetry ``optional = true`` dependency is in group "optional".
+* ``project.license`` is the project's own license, not a dependency's: dependencies
+  carry none.
 
 A workspace member's ``pyproject.toml`` is left to the ``uv.lock`` above it that lists
 it in ``[manifest] members`` (the walker's ``superseded_by`` only sees the same
