@@ -257,7 +257,7 @@ def _expiry(item: dict[str, Any]) -> date | None:
     value = item.get("expires")
     if value is None:
         return None
-    if isinstance(value, date):  # YAML reads an unquoted 2030-01-01 as a date
+    if isinstance(value, date):  # a caller may hand over parsed data, not only YAML text
         return value
     if isinstance(value, str):
         try:

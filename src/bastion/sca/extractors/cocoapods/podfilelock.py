@@ -14,13 +14,13 @@ the note, because advisories name pods.
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._graph import shortest_paths
 from bastion.sca.extractors._yaml import item_lines, load_all
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 
@@ -184,16 +184,7 @@ def _origins(doc: dict[object, object]) -> dict[str, str]:
 
 
 def _shortest_paths(roots: list[str], edges: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    paths: dict[str, tuple[str, ...]] = {}
-    queue: deque[str] = deque()
-    for name in roots:
-        if name not in paths:
-            paths[name] = (name,)
-            queue.append(name)
-    while queue:
-        current = queue.popleft()
-        for need in edges.get(current, ()):
-            if need not in paths and need in edges:
-                paths[need] = (*paths[current], need)
-                queue.append(need)
-    return paths
+    # Only pods the lockfile lists are nodes; a dependency on an unlisted pod is no edge.
+    return shortest_paths(
+        roots, lambda name: (need for need in edges.get(name, ()) if need in edges), str
+    )

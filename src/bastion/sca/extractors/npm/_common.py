@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._graph import shortest_paths
 
 # What json.loads / yaml return; narrowed with isinstance where it matters.
 Json = object
@@ -221,22 +222,7 @@ def resolve(
                     reached.add(child)
                     queue.append(child)
 
-    parent: dict[int, int | None] = {}
-    pending: deque[int] = deque()
-    for index in roots:
-        if index not in parent:
-            parent[index] = None
-            pending.append(index)
-    while pending:
-        current = pending.popleft()
-        for child in nodes[current].edges:
-            if child not in parent:
-                parent[child] = current
-                pending.append(child)
-    # BFS discovers a parent before its children, so one pass in discovery order works.
-    paths: dict[int, tuple[str, ...]] = {}
-    for child, via in parent.items():
-        paths[child] = (*(paths[via] if via is not None else ()), nodes[child].name)
+    paths = shortest_paths(roots, lambda index: nodes[index].edges, lambda index: nodes[index].name)
     return direct, paths
 
 
