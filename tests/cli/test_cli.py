@@ -193,3 +193,17 @@ def test_advisories_sync_over_http(tmp_path: Path, osv_bucket: OsvBucket) -> Non
 def test_version_and_help(tmp_path: Path) -> None:
     assert bastion("--version", data_dir=tmp_path).stdout.startswith("bastion ")
     assert "scan" in bastion("--help", data_dir=tmp_path).stdout
+
+
+def test_broken_yaml_lockfile_is_one_clean_error(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "pnpm-lock.yaml").write_text(
+        'lockfileVersion: "9.0"\npackages:\n  "a@1": [\n'
+    )
+    done = bastion("scan", str(tmp_path / "app"), "-f", "json", data_dir=tmp_path)
+    result = json.loads(done.stdout)
+    assert result["errors"] == [
+        {"source": "pnpm-lock.yaml", "line": 4, "message": "invalid YAML: missing terminating ]"}
+    ]
+    # The YAML parser's own C++ diagnostics must not leak next to bastion's message.
+    assert done.stderr == ""

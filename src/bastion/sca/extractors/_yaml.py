@@ -25,7 +25,11 @@ flow style, or whose text does not match, simply has no lines.
 from __future__ import annotations
 
 import math
+import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -135,13 +139,40 @@ class Document:
     _lines: _LineIndex | None = field(default=None, repr=False)
 
 
+_STDERR_LOCK = threading.Lock()
+
+
+@contextmanager
+def _silenced_stderr() -> Iterator[None]:
+    """rapidyaml's C++ error handler prints two lines to file descriptor 2 before raising,
+    and offers no way to turn that off; the same error reaches the user properly as an
+    ExtractionError. Only the parse call is covered, a few milliseconds."""
+    with _STDERR_LOCK:
+        try:
+            saved = os.dup(2)
+        except OSError:  # no stderr at all: nothing to protect
+            yield
+            return
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, 2)
+            finally:
+                os.close(devnull)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def load_all(text: str) -> list[Document]:
     """Every document of ``text``. Raises only :class:`ExtractionError`."""
     if "\r" in text:
         # YAML reads CR LF and lone CR as line breaks; the line index only knows LF.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        tree = ryml.parse_in_arena(text.encode())
+        with _silenced_stderr():
+            tree = ryml.parse_in_arena(text.encode())
     except UnicodeEncodeError as exc:  # lone surrogates: no text decoded from UTF-8
         raise ExtractionError("invalid YAML: not Unicode text") from exc
     except ryml.ExceptionParse as exc:
