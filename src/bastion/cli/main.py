@@ -6,7 +6,7 @@ import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from bastion.cli.errors import (
     configure_logging,
     friendly_errors,
 )
+
+if TYPE_CHECKING:
+    from bastion.models import ScanResult
 
 app = typer.Typer(
     name="bastion",
@@ -114,19 +117,12 @@ def scan(
         raise typer.Exit(EXIT_BLOCKING if result.conclusion is Conclusion.FAILURE else EXIT_OK)
 
 
-def _render(result: object, fmt: OutputFormat, output: Path | None) -> str:
-    from bastion.models import ScanResult  # noqa: PLC0415
+def _render(result: ScanResult, fmt: OutputFormat, output: Path | None) -> str:
+    from bastion.reports.base import Format, render  # noqa: PLC0415 - lazy: keeps --help fast
 
-    assert isinstance(result, ScanResult)
-    if fmt is OutputFormat.TABLE:
-        from bastion.reports import table  # noqa: PLC0415
-
-        to_terminal = output is None and sys.stdout.isatty()
-        width = shutil.get_terminal_size((80, 24)).columns if to_terminal else 80
-        return table.render(result, width=max(width, 60), color=to_terminal)
-    from bastion.reports.base import Format, render  # noqa: PLC0415
-
-    return render(result, Format(fmt.value))
+    to_terminal = output is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size((80, 24)).columns if to_terminal else 80
+    return render(result, Format(fmt.value), width=max(width, 60), color=to_terminal)
 
 
 @app.command()
