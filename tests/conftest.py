@@ -11,6 +11,13 @@ from sqlalchemy import Engine
 from bastion.advisories.importer import import_path
 from bastion.db.engine import ensure_schema, make_engine
 from bastion.settings import get_settings
+from tests.support.databases import (  # noqa: F401 - fixtures shared by packages
+    _postgres_server,
+    _sqlite_template,
+    database,
+    db_engine,
+    empty_database,
+)
 from tests.support.osv_bucket import osv_bucket  # noqa: F401 - fixture shared by packages
 from tests.support.paths import REPO_ROOT, shared_dir
 from tests.support.postgres import postgres_url  # noqa: F401 - session fixture

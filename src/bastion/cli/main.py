@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bastion import __version__
-from bastion.cli import advisories
+from bastion.cli import advisories, github
 from bastion.cli.errors import (
     EXIT_BLOCKING,
     EXIT_OK,
@@ -30,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(advisories.app, name="advisories")
+app.add_typer(github.app, name="github")
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+import bastion.db.models  # noqa: F401 - registers the service's tables on Base.metadata
 from bastion.db.tables import Base
 
 config = context.config

@@ -1,0 +1,30 @@
+"""The service's ORM models, one module per domain, all on :class:`bastion.db.tables.Base`.
+
+Importing this package registers every table on ``Base.metadata``; the Alembic
+environment and the schema test import it for that reason. The CLI's scan path never
+does, so a local scan pays nothing for the server's tables.
+"""
+
+from bastion.db.models.accounts import Account, ApiToken
+from bastion.db.models.jobs import Job, JobStatus
+from bastion.db.models.ratelimit import RateLimitEvent
+from bastion.db.models.scans import (
+    ACTIVE_SCAN_STATUSES,
+    ScanDependency,
+    ScanFinding,
+    ScanReport,
+    ScanStatus,
+)
+
+__all__ = [
+    "ACTIVE_SCAN_STATUSES",
+    "Account",
+    "ApiToken",
+    "Job",
+    "JobStatus",
+    "RateLimitEvent",
+    "ScanDependency",
+    "ScanFinding",
+    "ScanReport",
+    "ScanStatus",
+]

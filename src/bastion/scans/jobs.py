@@ -1,0 +1,65 @@
+"""The ``sca.scan`` job: run a queued scan and store its result.
+
+How a commit becomes a ScanResult (fetch the archive from GitHub, scan it against the
+advisory mirror) is the worker's :data:`SCAN_EXECUTOR`, so this module stays free of
+GitHub and tests can substitute a scan that blocks, fails or returns at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from bastion.db.models.jobs import JobStatus
+from bastion.db.models.scans import ScanStatus
+from bastion.db.session import write_session
+from bastion.jobs.base import GiveUp, JobContext, ResourceKey, job
+from bastion.models import ScanResult
+from bastion.scans import repository
+from bastion.scans.schemas import ScanTarget
+
+log = logging.getLogger(__name__)
+
+SCAN_JOB = "sca.scan"
+# The report's error when the scan timed out or failed for good; its conclusion is
+# ``neutral`` (SPEC §1: "the scan could not complete").
+INCOMPLETE = "scan incomplete"
+
+
+# Produces the result for one commit; long steps should call ``ctx.check()``.
+ScanExecutor = Callable[[ScanTarget, JobContext], ScanResult]
+
+
+SCAN_EXECUTOR: ResourceKey[ScanExecutor] = ResourceKey("scan executor")
+
+
+def concurrency_key(installation_id: int) -> str:
+    """Scans of one installation share a concurrency limit (SPEC §2: 5 at once)."""
+    return f"installation:{installation_id}"
+
+
+def _end_incomplete(session: Session, give_up: GiveUp, *, scan_id: str) -> None:
+    status = ScanStatus.TIMED_OUT if give_up.status is JobStatus.TIMED_OUT else ScanStatus.FAILED
+    repository.end_incomplete(session, uuid.UUID(scan_id), status, INCOMPLETE, give_up.at)
+
+
+@job(SCAN_JOB, on_give_up=_end_incomplete)
+def run_scan(ctx: JobContext, *, scan_id: str) -> None:
+    report_id = uuid.UUID(scan_id)
+    with write_session(ctx.engine) as session:
+        target = repository.mark_running(session, report_id, ctx.clock())
+    if target is None:
+        log.info("scan %s already ended; nothing to run", scan_id)
+        return
+    result = ctx.resources.get(SCAN_EXECUTOR)(target, ctx)
+    ctx.check()
+    # Rendered once here, so GET /api/sbom/{id} serves stored text. Imported on use:
+    # cyclonedx-python-lib takes ~0.2 s to import, which only workers should pay.
+    from bastion.reports import cyclonedx  # noqa: PLC0415
+
+    sbom = cyclonedx.render(result)
+    with ctx.finishing() as session:
+        repository.save_result(session, report_id, result, sbom=sbom, now=ctx.clock())
