@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bastion.github.archive import (
+    DEFAULT_LIMITS,
     ArchiveError,
     ArchiveLimitExceeded,
     ArchiveLimits,
@@ -79,7 +80,7 @@ def reasons(report: ExtractionReport) -> dict[str, str]:
     return {s.name: s.reason for s in report.skipped}
 
 
-def assert_contained(sandbox: Path, limits: ArchiveLimits = ArchiveLimits()) -> None:
+def assert_contained(sandbox: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -> None:
     """Nothing escaped ``dest``, and what is inside is only files, dirs and inside links."""
     assert sorted(p.name for p in sandbox.iterdir()) == ["archive.tar.gz", "dest", "outside"]
     assert [p.name for p in (sandbox / "outside").iterdir()] == ["secret"]
@@ -265,6 +266,18 @@ def test_hardlinks_to_anything_but_extracted_files_are_skipped(
     assert reasons(report) == {name: reason}
     assert not (sandbox / "dest" / "h").exists()
     assert_contained(sandbox)
+
+
+def test_hardlink_to_itself_is_skipped(sandbox: Path) -> None:
+    report = extract(
+        sandbox,
+        github_shaped(
+            Member(f"{TOP}/file", data=b"data"),
+            Member(f"{TOP}/file", "hardlink", link=f"{TOP}/file"),
+        ),
+    )
+    assert reasons(report) == {f"{TOP}/file": "hardlink to itself"}
+    assert (sandbox / "dest" / "file").read_bytes() == b"data"
 
 
 def test_hardlink_to_an_extracted_file_is_linked(sandbox: Path) -> None:

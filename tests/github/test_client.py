@@ -45,6 +45,7 @@ def test_installation_covering_the_repo_passes(client: GitHubClient) -> None:
     ],
 )
 def test_installation_errors(
+    *,
     client: GitHubClient,
     installation: int,
     owner: str,

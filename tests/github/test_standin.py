@@ -54,12 +54,24 @@ def test_a_route_github_does_not_have_is_a_violation(
 def test_an_answer_github_would_not_give_is_a_violation() -> None:
     token_without_expiry = Reply(201, json.dumps({"token": "x"}).encode(), {}, "application/json")
     problems = openapi_violations(
-        "POST", "/app/installations/1/access_tokens", {}, {}, b"", token_without_expiry
+        "POST",
+        "/app/installations/1/access_tokens",
+        query={},
+        request_headers={},
+        request_body=b"",
+        reply=token_without_expiry,
     )
     assert len(problems) == 1
     assert "'expires_at' is a required property" in problems[0]
     undeclared_status = Reply(418, b"{}", {}, "application/json")
-    assert openapi_violations("GET", "/repos/o/r/installation", {}, {}, b"", undeclared_status)
+    assert openapi_violations(
+        "GET",
+        "/repos/o/r/installation",
+        query={},
+        request_headers={},
+        request_body=b"",
+        reply=undeclared_status,
+    )
 
 
 def test_commit_json_answer_is_valid(

@@ -130,6 +130,7 @@ _validation_lock = threading.Lock()
 def openapi_violations(
     method: str,
     path: str,
+    *,
     query: dict[str, str],
     request_headers: dict[str, str],
     request_body: bytes,
@@ -154,10 +155,11 @@ def openapi_violations(
     problems: list[str] = []
     api = _openapi()
     with _validation_lock:
-        for kind, check in (
+        checks: list[tuple[str, Callable[[], None]]] = [
             ("request", lambda: api.validate_request(request)),
             ("response", lambda: api.validate_response(request, response)),
-        ):
+        ]
+        for kind, check in checks:
             try:
                 check()
             except Exception as exc:
@@ -408,10 +410,13 @@ class GitHubStandin:
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
             for fault in self.faults:
-                if fault.times > 0 and re.search(fault.pattern, path):
-                    if fault.method is None or fault.method == method:
-                        fault.times -= 1
-                        return fault
+                if (
+                    fault.times > 0
+                    and re.search(fault.pattern, path)
+                    and fault.method in (None, method)
+                ):
+                    fault.times -= 1
+                    return fault
         return None
 
     def handle(
@@ -435,7 +440,14 @@ class GitHubStandin:
             reply = self._error(fault.status, fault.message, fault.headers)
         reply.headers.update(self._standard_headers(reply))
         self._record(method, raw_path, reply, headers)
-        problems = openapi_violations(method, validation_path, query, headers, body, reply)
+        problems = openapi_violations(
+            method,
+            validation_path,
+            query=query,
+            request_headers=headers,
+            request_body=body,
+            reply=reply,
+        )
         if problems:
             with self._lock:
                 self.violations.extend(problems)

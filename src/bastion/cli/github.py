@@ -24,6 +24,7 @@ def _http_url(option: str, value: str) -> str:
 
 @app.command("manifest")
 def manifest_command(
+    *,
     base_url: Annotated[
         str | None,
         typer.Option(

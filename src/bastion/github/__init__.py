@@ -24,6 +24,7 @@ from bastion.github.settings import (
     AppCredentials,
     GitHubConfigError,
     GitHubSettings,
+    get_github_settings,
     validate_github_settings,
 )
 
@@ -51,5 +52,6 @@ __all__ = [
     "SkippedMember",
     "TokenCache",
     "extract_tarball",
+    "get_github_settings",
     "validate_github_settings",
 ]

@@ -25,6 +25,7 @@ if it leads outside the destination (chains of individually harmless links).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gzip
 import io
@@ -138,12 +139,12 @@ def extract_tarball(
     """
     dest.mkdir(parents=True, exist_ok=True)
     extractor = _Extractor(dest, limits, strip_top_level)
-    with archive.open("rb") as raw:
+    with archive.open("rb") as raw, contextlib.ExitStack() as stack:
         magic = raw.read(2)
         raw.seek(0)
-        inner: IO[bytes] = (
-            cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if magic == b"\x1f\x8b" else raw
-        )
+        inner: IO[bytes] = raw
+        if magic == b"\x1f\x8b":
+            inner = cast(IO[bytes], stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb")))
         stream = _CappedReader(inner, limits.max_stream_bytes)
         try:
             # Stream mode: one sequential pass, never the whole member list up front.
@@ -306,6 +307,8 @@ class _Extractor:
 
     def _link(self, source_rel: str, target: Path) -> None:
         source = self.extracted_files[source_rel]
+        if source == target:
+            raise _Skip("hardlink to itself")
         info = os.lstat(source)
         if not stat.S_ISREG(info.st_mode):
             raise _Skip("hardlink target is no longer a regular file")

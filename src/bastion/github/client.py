@@ -106,7 +106,7 @@ class Checkout:
 
 
 class _Retry(Exception):
-    """A streamed body broke off mid-way: download again."""
+    """The download failed in a way that a fresh attempt may fix."""
 
 
 class GitHubClient:
@@ -260,13 +260,13 @@ class GitHubClient:
             f"repos/{owner}/{repo}/commits/{quote(ref, safe='/')}",
             # Only the sha: the full JSON carries the diff and can run to megabytes.
             headers={"Accept": "application/vnd.github.sha"},
+            stream=False,
         ) as response:
             if response.status_code == 200:
-                sha = response.read().decode("ascii", "replace").strip()
+                sha = response.text.strip()
                 if not _SHA.fullmatch(sha):
                     raise GitHubUnavailable(detail=f"unexpected commit sha {sha[:80]!r}")
                 return sha
-            response.read()
             if response.status_code == 404:
                 raise RepoNotFound(detail=f"{owner}/{repo} is not visible to the installation")
             if response.status_code in (409, 422):
@@ -289,7 +289,7 @@ class GitHubClient:
         for attempt in range(1, self.options.max_attempts + 1):
             try:
                 return self._download_once(installation_id, owner, repo, ref, directory)
-            except _Retry as exc:
+            except (_Retry, httpx.TransportError) as exc:
                 if attempt == self.options.max_attempts:
                     raise GitHubUnavailable(detail=f"tarball download failed: {exc}") from exc
                 self._sleep(self._backoff(attempt))
@@ -395,8 +395,9 @@ class GitHubClient:
         path: str,
         *,
         headers: dict[str, str] | None = None,
+        stream: bool = True,
     ) -> Iterator[httpx.Response]:
-        """A streamed request with the installation's token, renewed once on a 401."""
+        """A request with the installation's token, renewed once on a 401."""
         for renewed in (False, True):
             token = self.installation_token(installation_id)
             response = self._request(
@@ -405,10 +406,9 @@ class GitHubClient:
                 path,
                 auth=_token_auth(token.token),
                 headers=headers,
-                stream=True,
+                stream=stream,
             )
             if response.status_code == 401:
-                response.read()
                 response.close()
                 self.tokens.invalidate(installation_id, token.token)
                 if renewed:
@@ -445,6 +445,9 @@ class GitHubClient:
             request = self._http.build_request(method, url, headers=request_headers)
             try:
                 response = self._http.send(request, stream=stream, follow_redirects=False)
+                if stream and response.status_code in (401, 403, 404, 429):
+                    # Small error bodies, read inside the retry loop: a broken read is retried.
+                    response.read()
             except httpx.TransportError as exc:
                 self.counter.record(operation, NETWORK_ERROR)
                 logger.info("GitHub %s: %s (attempt %d)", operation, exc, attempt)
@@ -510,7 +513,6 @@ class GitHubClient:
             return SECONDARY_LIMIT_WAIT
         if response.status_code == 429:
             return SECONDARY_LIMIT_WAIT
-        response.read()
         if "rate limit" in _message(response).lower():
             return SECONDARY_LIMIT_WAIT
         return None

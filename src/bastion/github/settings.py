@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,6 +76,12 @@ class GitHubSettings(BaseSettings):
         if app_id is None or key is None:
             raise GitHubConfigError(problems)
         return AppCredentials(app_id, key)
+
+
+@lru_cache(maxsize=1)
+def get_github_settings() -> GitHubSettings:
+    """The process's GitHub settings, read from the environment on first use."""
+    return GitHubSettings()
 
 
 def validate_github_settings(settings: GitHubSettings | None = None) -> list[str]:
@@ -145,12 +153,23 @@ def _parse_private_key(raw: SecretStr | None, problems: list[str]) -> RSAPrivate
         )
         return None
     if not isinstance(key, RSAPrivateKey):
-        kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "") or "non-RSA"
         problems.append(
-            f"GITHUB_PRIVATE_KEY decodes to a {kind} private key; GitHub App keys are RSA"
+            f"GITHUB_PRIVATE_KEY decodes to {_kind(key)} private key; GitHub App keys are RSA"
         )
         return None
     return key
+
+
+def _kind(key: object) -> str:
+    for cls, kind in (
+        (ec.EllipticCurvePrivateKey, "an EC"),
+        (ed25519.Ed25519PrivateKey, "an Ed25519"),
+        (ed448.Ed448PrivateKey, "an Ed448"),
+        (dsa.DSAPrivateKey, "a DSA"),
+    ):
+        if isinstance(key, cls):
+            return kind
+    return "a non-RSA"
 
 
 def _url_problem(name: str, value: str) -> str | None:
