@@ -8,7 +8,6 @@ serves all versions.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,6 +17,7 @@ from typing import ClassVar
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
+from bastion.sca.extractors._json import kind, load_json
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 from bastion.sca.licenses import any_of
 
@@ -58,15 +58,15 @@ class PackageLockExtractor:
 
     def extract(self, source: ExtractInput) -> list[Dependency]:
         text = source.text()
-        doc = _load_json(text)
+        doc = load_json(text)
         if not isinstance(doc, dict):
-            raise ExtractionError(f"expected a JSON object at the top, got {_kind(doc)}", 1)
+            raise ExtractionError(f"expected a JSON object at the top, got {kind(doc)}", 1)
         lockfile_version = doc.get("lockfileVersion")
         if lockfile_version is not None and (
             not isinstance(lockfile_version, int) or isinstance(lockfile_version, bool)
         ):
             raise ExtractionError(
-                f"'lockfileVersion' should be a number, got {_kind(lockfile_version)}"
+                f"'lockfileVersion' should be a number, got {kind(lockfile_version)}"
             )
         lines = _object_lines(text, doc)
 
@@ -106,35 +106,6 @@ class PackageLockExtractor:
             )
             for entry in table.values()
         ]
-
-
-def _load_json(text: str) -> _Json:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ExtractionError(f"invalid JSON: {exc.msg}", exc.lineno) from exc
-    except RecursionError as exc:
-        raise ExtractionError("invalid JSON: nested too deeply") from exc
-    except ValueError as exc:  # e.g. an integer literal beyond Python's digit limit
-        raise ExtractionError(f"invalid JSON: {exc}") from exc
-
-
-def _kind(value: _Json) -> str:
-    match value:
-        case dict():
-            return "an object"
-        case list():
-            return "an array"
-        case str():
-            return "a string"
-        case bool():
-            return "a boolean"
-        case int() | float():
-            return "a number"
-        case None:
-            return "null"
-        case _:
-            return type(value).__name__
 
 
 def _object_lines(text: str, doc: _Json) -> dict[int, int]:
@@ -207,14 +178,14 @@ def _from_packages(
 ) -> tuple[dict[str, _Entry], tuple[str, ...] | None, list[tuple[str, tuple[str, ...]]]]:
     """The v2/v3 ``packages`` map: entries, the root's declared names, local projects."""
     if not isinstance(packages, dict):
-        raise ExtractionError(f"'packages' should be an object, got {_kind(packages)}")
+        raise ExtractionError(f"'packages' should be an object, got {kind(packages)}")
     table: dict[str, _Entry] = {}
     root_requires: tuple[str, ...] | None = None
     projects: list[tuple[str, tuple[str, ...]]] = []
     for key, raw in packages.items():
         line = lines.get(id(raw))
         if not isinstance(raw, dict):
-            raise ExtractionError(f"package {key!r} should be an object, got {_kind(raw)}", line)
+            raise ExtractionError(f"package {key!r} should be an object, got {kind(raw)}", line)
         if key == "":
             root_requires = _declared(raw, with_dev=True)
             continue
@@ -287,7 +258,7 @@ def _from_nested(dependencies: _Json, lines: Mapping[int, int]) -> dict[str, _En
         key = f"{parent}/{_NODE_MODULES}{installed}" if parent else f"{_NODE_MODULES}{installed}"
         line = lines.get(id(raw))
         if not isinstance(raw, dict):
-            raise ExtractionError(f"package {key!r} should be an object, got {_kind(raw)}", line)
+            raise ExtractionError(f"package {key!r} should be an object, got {kind(raw)}", line)
         if not installed:
             raise ExtractionError(f"package key {key!r} names no package", line)
         name, version, note, local = _normalise(installed, _string_field(raw, "version", key, line))
@@ -311,7 +282,7 @@ def _from_nested(dependencies: _Json, lines: Mapping[int, int]) -> dict[str, _En
 
 def _members(value: _Json, what: str, line: int | None) -> Iterator[tuple[str, _Json]]:
     if not isinstance(value, dict):
-        raise ExtractionError(f"{what} should be an object, got {_kind(value)}", line)
+        raise ExtractionError(f"{what} should be an object, got {kind(value)}", line)
     return iter(value.items())
 
 
@@ -331,7 +302,7 @@ def _string_field(raw: dict[str, _Json], field: str, key: str, line: int | None)
         return ""
     if not isinstance(value, str):
         raise ExtractionError(
-            f"'{field}' of package {key!r} should be a string, got {_kind(value)}", line
+            f"'{field}' of package {key!r} should be a string, got {kind(value)}", line
         )
     return value
 
