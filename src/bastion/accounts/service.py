@@ -98,3 +98,15 @@ def list_tokens(session: Session, account_id: uuid.UUID) -> Sequence[ApiToken]:
     return session.scalars(
         select(ApiToken).where(ApiToken.account_id == account_id).order_by(ApiToken.created_at)
     ).all()
+
+
+def find_account(session: Session, name: str) -> Account | None:
+    return session.scalars(select(Account).where(Account.name == name)).one_or_none()
+
+
+def revoke_token_by_prefix(session: Session, prefix: str, now: datetime) -> bool:
+    """Revoke the token whose public prefix is ``prefix`` (``bst_`` and anything after
+    the prefix are ignored, so a whole token works too); False if none is active."""
+    bare = prefix.strip().removeprefix(tokens.TOKEN_PREFIX).split("_", 1)[0]
+    token_id = session.scalars(select(ApiToken.id).where(ApiToken.prefix == bare)).one_or_none()
+    return token_id is not None and revoke_token(session, token_id, now)

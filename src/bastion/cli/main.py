@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bastion import __version__
-from bastion.cli import advisories, github
+from bastion.cli import advisories, github, server
 from bastion.cli.errors import (
     EXIT_BLOCKING,
     EXIT_OK,
@@ -31,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(advisories.app, name="advisories")
 app.add_typer(github.app, name="github")
+app.add_typer(server.tokens_app, name="tokens")
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -164,3 +165,7 @@ def db_upgrade() -> None:
         typer.echo(
             f"database schema is current ({engine.url.render_as_string(hide_password=True)})"
         )
+
+
+app.command()(server.serve)
+app.command()(server.worker)

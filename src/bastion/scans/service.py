@@ -26,7 +26,7 @@ from bastion.clock import Clock, utcnow
 from bastion.db.models.scans import ACTIVE_SCAN_STATUSES, ScanFinding, ScanReport, ScanStatus
 from bastion.db.session import read_session, write_session
 from bastion.jobs.base import JobQueue
-from bastion.jobs.ratelimit import SCAN_REQUESTS, RateLimiter, installation_key
+from bastion.jobs.ratelimit import SCAN_REQUESTS, RateLimit, RateLimiter, installation_key
 from bastion.models import Conclusion
 from bastion.scans import repository
 from bastion.scans.errors import RateLimited, ScanNotFound
@@ -78,16 +78,18 @@ class ScanService:
         limiter: RateLimiter | None = None,
         clock: Clock = utcnow,
         orphan_after: timedelta = DEFAULT_ORPHAN_AFTER,
+        scan_limit: RateLimit = SCAN_REQUESTS,
     ) -> None:
         self.engine = engine
         self.queue = queue
         self.limiter = limiter or RateLimiter(engine, clock=clock)
         self.clock = clock
         self.orphan_after = orphan_after
+        self.scan_limit = scan_limit
 
     def admit(self, installation_id: int) -> None:
         """Count a scan request against the installation's hourly budget (SPEC §2)."""
-        decision = self.limiter.hit(installation_key("scan", installation_id), SCAN_REQUESTS)
+        decision = self.limiter.hit(installation_key("scan", installation_id), self.scan_limit)
         if not decision.allowed:
             raise RateLimited(decision.retry_after)
 

@@ -1,0 +1,148 @@
+"""`bastion serve`, `bastion worker` and `bastion tokens …`: running the service."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import timedelta
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from bastion.cli.errors import EXIT_USAGE, UsageError, friendly_errors
+
+tokens_app = typer.Typer(help="Account API tokens for the HTTP API.", no_args_is_help=True)
+
+
+def _require_github_settings() -> None:
+    """The service is a GitHub App: refuse to start with every problem listed at once."""
+    from bastion.github.settings import validate_github_settings  # noqa: PLC0415
+
+    problems = validate_github_settings()
+    if problems:
+        for problem in problems:
+            typer.echo(f"bastion: error: {problem}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", envvar="BASTION_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", envvar="PORT", min=1, max=65535, help="Port to listen on.")
+    ] = 8080,
+    workers: Annotated[
+        bool,
+        typer.Option(
+            "--workers/--no-workers",
+            envvar="BASTION_SERVE_WORKERS",
+            help="Run scan jobs in this process (embedded queue); "
+            "--no-workers leaves them to `bastion worker`.",
+        ),
+    ] = True,
+) -> None:
+    """Run the HTTP API (SPEC §2) with its scan workers."""
+    with friendly_errors():
+        _require_github_settings()
+        import uvicorn  # noqa: PLC0415 - lazy: keeps other commands fast
+
+        from bastion.cli.state import open_engine  # noqa: PLC0415
+        from bastion.server import ServerSettings, create_app  # noqa: PLC0415
+        from bastion.server.logs import configure_json_logging  # noqa: PLC0415
+
+        configure_json_logging()
+        app = create_app(ServerSettings(port=port, run_workers=workers), engine=open_engine())
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+
+
+def worker(
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads", envvar="BASTION_WORKERS", min=1, max=64, help="Jobs run at once."
+        ),
+    ] = None,
+) -> None:
+    """Run queued scan jobs until stopped; run several on one database to scale out."""
+    with friendly_errors():
+        _require_github_settings()
+        from bastion.cli.state import open_engine  # noqa: PLC0415
+        from bastion.github.client import GitHubClient  # noqa: PLC0415
+        from bastion.github.settings import GitHubSettings  # noqa: PLC0415
+        from bastion.jobs.backends import make_backend  # noqa: PLC0415
+        from bastion.jobs.settings import JobSettings  # noqa: PLC0415
+        from bastion.scans.executor import scan_resources  # noqa: PLC0415
+        from bastion.server.logs import configure_json_logging  # noqa: PLC0415
+
+        configure_json_logging()
+        settings = JobSettings()
+        if threads is not None:
+            settings = settings.model_copy(update={"worker_threads": threads})
+        github = GitHubClient.from_settings(GitHubSettings())
+        backend = make_backend(open_engine(), settings, resources=scan_resources(github))
+        stop = threading.Event()
+
+        def on_signal(_signum: int, _frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        backend.start()
+        try:
+            # A timeout keeps the main thread responsive to signals on every platform.
+            while not stop.wait(1.0):
+                pass
+        finally:
+            backend.stop()
+            github.close()
+
+
+@tokens_app.command("create")
+def create_token(
+    name: Annotated[str, typer.Argument(help="What the token is for, e.g. ci-main.")],
+    account: Annotated[
+        str, typer.Option("--account", help="Account to issue it for (created if new).")
+    ] = "admin",
+    expires_in_days: Annotated[
+        int | None, typer.Option("--expires-in-days", min=1, help="Default: never expires.")
+    ] = None,
+) -> None:
+    """Print a new API token. It is shown only this once."""
+    with friendly_errors():
+        from bastion.accounts.service import create_account, find_account, issue_token  # noqa: PLC0415
+        from bastion.cli.state import open_engine  # noqa: PLC0415
+        from bastion.clock import utcnow  # noqa: PLC0415
+        from bastion.db.session import write_session  # noqa: PLC0415
+
+        if not name.strip() or len(name) > 100:
+            raise UsageError("the token name must be 1 to 100 characters")
+        now = utcnow()
+        expires = now + timedelta(days=expires_in_days) if expires_in_days else None
+        with write_session(open_engine()) as session:
+            owner = find_account(session, account) or create_account(session, account, now)
+            issued = issue_token(session, owner.id, name, now, expires_at=expires)
+        typer.echo(issued.token)
+        typer.echo(
+            f"token {issued.prefix} for account {account!r}: store it now, it is not shown again",
+            err=True,
+        )
+
+
+@tokens_app.command("revoke")
+def revoke_token(
+    prefix: Annotated[str, typer.Argument(help="The token's 8-character prefix (or the token).")],
+) -> None:
+    """Revoke an API token at once."""
+    with friendly_errors():
+        from bastion.accounts.service import revoke_token_by_prefix  # noqa: PLC0415
+        from bastion.cli.state import open_engine  # noqa: PLC0415
+        from bastion.clock import utcnow  # noqa: PLC0415
+        from bastion.db.session import write_session  # noqa: PLC0415
+
+        with write_session(open_engine()) as session:
+            revoked = revoke_token_by_prefix(session, prefix, utcnow())
+        if not revoked:
+            raise UsageError(f"no active token with prefix {prefix!r}")
+        typer.echo(f"revoked token {prefix}")

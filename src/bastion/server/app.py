@@ -1,0 +1,111 @@
+"""``create_app(settings)``: the FastAPI application. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import Engine
+
+from bastion import __version__
+from bastion.clock import Clock, utcnow
+from bastion.db.engine import make_engine
+from bastion.github.client import GitHubClient
+from bastion.github.settings import GitHubSettings
+from bastion.jobs.backends import make_backend
+from bastion.jobs.base import JobBackend
+from bastion.jobs.ratelimit import RateLimit, RateLimiter
+from bastion.jobs.settings import JobSettings
+from bastion.jobs.store import JobStore
+from bastion.scans import routes as scan_routes
+from bastion.scans.executor import scan_resources
+from bastion.scans.service import ScanService
+from bastion.server import routes as ops_routes
+from bastion.server.errors import install_error_handlers
+from bastion.server.metrics import build_registry
+from bastion.server.settings import ServerSettings
+from bastion.server.state import AppState
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: ServerSettings | None = None,
+    *,
+    engine: Engine | None = None,
+    github: GitHubClient | None = None,
+    backend: JobBackend | None = None,
+    clock: Clock = utcnow,
+) -> FastAPI:
+    """The app. Anything not given is built from the environment (SPEC §5); the caller
+    migrates the database first (``bastion serve`` does)."""
+    settings = settings or ServerSettings()
+    engine = engine or make_engine()
+    github = github or GitHubClient.from_settings(GitHubSettings())
+    if backend is None:
+        backend = make_backend(engine, JobSettings(), resources=scan_resources(github))
+    jobs = JobStore(engine, clock=clock)
+    limiter = RateLimiter(engine, clock=clock)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        scans=ScanService(
+            engine,
+            backend,
+            limiter=limiter,
+            clock=clock,
+            scan_limit=RateLimit(settings.scan_requests_per_hour),
+        ),
+        github=github,
+        backend=backend,
+        jobs=jobs,
+        metrics=build_registry(engine, jobs, github.counter),
+        clock=clock,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.run_workers:
+            backend.start()
+        log.info("server.started", extra={"version": __version__, "workers": settings.run_workers})
+        try:
+            yield
+        finally:
+            if settings.run_workers:
+                backend.stop()
+            log.info("server.stopped")
+
+    app = FastAPI(
+        title="bastion",
+        version=__version__,
+        summary="Self-hosted dependency scanning (SCA) for GitHub repositories",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.bastion = state
+    install_error_handlers(app)
+    app.include_router(scan_routes.router)
+    app.include_router(ops_routes.router)
+    app.middleware("http")(_access_log)
+    return app
+
+
+async def _access_log(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    started = time.perf_counter()
+    response = await call_next(request)
+    log.info(
+        "http.request",
+        extra={
+            "method": request.method,
+            "path": request.url.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    return response
