@@ -8,18 +8,13 @@ the CLI, and may name repositories or GitHub's own wording.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from bastion.errors import BastionError
 
 
-class GitHubError(Exception):
-    code: ClassVar[str] = "github_error"
-    status_code: ClassVar[int] = 502
-    default_message: ClassVar[str] = "GitHub request failed"
-
-    def __init__(self, message: str | None = None, *, detail: str | None = None) -> None:
-        self.message = message or self.default_message
-        self.detail = detail
-        super().__init__(self.message if detail is None else f"{self.message}: {detail}")
+class GitHubError(BastionError):
+    code = "github_error"
+    status_code = 502
+    default_message = "GitHub request failed"
 
 
 class InvalidInstallation(GitHubError):

@@ -1,19 +1,15 @@
-"""Errors of the scan API, as SPEC §2 codes (same shape as bastion.github.errors: the
-HTTP layer renders ``code`` and ``message`` into the error envelope)."""
+"""Errors of the scan API, as SPEC §2 codes; the HTTP layer renders ``code`` and
+``message`` into the error envelope."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from bastion.errors import BastionError
 
 
-class ScanError(Exception):
-    code: ClassVar[str] = "scan_error"
-    status_code: ClassVar[int] = 500
-    default_message: ClassVar[str] = "The scan could not be processed"
-
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.default_message
-        super().__init__(self.message)
+class ScanError(BastionError):
+    code = "scan_error"
+    status_code = 500
+    default_message = "The scan could not be processed"
 
 
 class InvalidRequest(ScanError):

@@ -1,36 +1,27 @@
 """SPEC §2's error envelope for every error the app can answer, in one place.
 
-Domain errors (``ScanError``, ``GitHubError``) already carry ``code``, ``message`` and
-``status_code``; :class:`BastionError` is the base for errors of the HTTP layer itself.
-Framework errors (bad JSON, unknown routes, wrong methods) are translated here so no
-response ever has FastAPI's own ``{"detail": ...}`` shape.
+Every domain error derives from :class:`bastion.errors.BastionError` and carries
+``code``, ``message`` and ``status_code``, so one handler renders them all. Framework
+errors (bad JSON, unknown routes, wrong methods) are translated here so no response ever
+has FastAPI's own ``{"detail": ...}`` shape.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bastion.github.errors import GitHubError, GitHubUnavailable
-from bastion.scans.errors import RateLimited, ScanError
+from bastion.errors import BastionError
+from bastion.github.errors import GitHubUnavailable
+from bastion.scans.errors import RateLimited
 from bastion.scans.schemas import ErrorResponse
 
 log = logging.getLogger(__name__)
-
-
-class BastionError(Exception):
-    code: ClassVar[str] = "internal_error"
-    status_code: ClassVar[int] = 500
-    default_message: ClassVar[str] = "Internal server error"
-
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.default_message
-        super().__init__(self.message)
 
 
 class Unauthorized(BastionError):
@@ -76,7 +67,7 @@ def error_response(
 
 
 def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ScanError | GitHubError | BastionError)
+    assert isinstance(exc, BastionError)
     headers: dict[str, str] = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
@@ -114,8 +105,7 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    for cls in (ScanError, GitHubError, BastionError):
-        app.add_exception_handler(cls, _domain_error)
+    app.add_exception_handler(BastionError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)
