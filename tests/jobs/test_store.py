@@ -224,3 +224,19 @@ def test_simultaneous_claims_never_exceed_the_limit(store: JobStore, clock: Fake
         thread.join()
     assert len(claimed) == 5
     assert len({c.id for c in claimed}) == 5
+
+
+def test_has_runnable_agrees_with_claim_and_claims_nothing(
+    store: JobStore, clock: FakeClock
+) -> None:
+    assert not store.has_runnable()
+    _enqueue_spaced(store, clock, "installation:1", 2)
+    assert store.has_runnable(["test.job"], concurrency_limit=1)
+    assert not store.has_runnable(["other.job"])
+    assert store.counts()[JobStatus.RUNNING] == 0
+    assert store.claim("w1", LEASE, concurrency_limit=1) is not None
+    # The second job waits for its installation's only slot.
+    assert not store.has_runnable(concurrency_limit=1)
+    assert store.has_runnable(concurrency_limit=2)
+    clock.advance(LEASE + 1)  # the first worker died: its job is runnable again
+    assert store.has_runnable(concurrency_limit=1)

@@ -72,7 +72,7 @@ def worker(
         from bastion.github.client import GitHubClient  # noqa: PLC0415
         from bastion.github.settings import GitHubSettings  # noqa: PLC0415
         from bastion.jobs.backends import make_backend  # noqa: PLC0415
-        from bastion.jobs.settings import JobSettings  # noqa: PLC0415
+        from bastion.jobs.settings import JobSettings, QueueBackend  # noqa: PLC0415
         from bastion.scans.executor import scan_resources  # noqa: PLC0415
         from bastion.server.logs import configure_json_logging  # noqa: PLC0415
 
@@ -81,6 +81,15 @@ def worker(
         if threads is not None:
             settings = settings.model_copy(update={"worker_threads": threads})
         github = GitHubClient.from_settings(GitHubSettings())
+        if settings.queue is QueueBackend.CELERY:
+            from bastion.jobs.celery_backend import run_worker  # noqa: PLC0415
+
+            try:
+                # Celery handles SIGTERM/SIGINT itself (warm shutdown after running jobs).
+                code = run_worker(open_engine(), settings, resources=scan_resources(github))
+            finally:
+                github.close()
+            raise typer.Exit(code)
         backend = make_backend(open_engine(), settings, resources=scan_resources(github))
         stop = threading.Event()
 

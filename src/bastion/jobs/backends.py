@@ -20,8 +20,10 @@ def make_backend(
         case QueueBackend.CELERY:
             if not settings.redis_url:
                 raise JobError("BASTION_QUEUE=celery needs REDIS_URL (the Celery broker)")
-            # A Celery module would implement JobBackend with send_task and register
-            # each JobSpec as a task; it needs celery and redis, not installed yet.
-            raise JobError("the Celery queue is not available in this build of bastion")
+            # Imported here: only Celery deployments pay for importing celery.
+            from bastion.jobs.celery_backend import CeleryQueue  # noqa: PLC0415
+
+            # No resources: Celery jobs run in `bastion worker` processes, not here.
+            return CeleryQueue(engine, settings.redis_url)
         case _:
             assert_never(settings.queue)

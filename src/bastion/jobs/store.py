@@ -182,8 +182,25 @@ class JobStore:
             ).one_or_none()
             return JobRecord.from_row(row) if row is not None else None
 
+    def has_runnable(
+        self,
+        kinds: Sequence[str] | None = None,
+        *,
+        concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT,
+    ) -> bool:
+        """Whether ``claim`` would find a job now, without claiming it (for workers that
+        only announce work, such as the Celery backend's sweeper)."""
+        candidate = self._candidate(self.clock(), kinds, concurrency_limit, lock=False)
+        with read_session(self.engine) as session:
+            return session.scalars(candidate).first() is not None
+
     def _candidate(
-        self, now: datetime, kinds: Sequence[str] | None, concurrency_limit: int
+        self,
+        now: datetime,
+        kinds: Sequence[str] | None,
+        concurrency_limit: int,
+        *,
+        lock: bool = True,
     ) -> Select[uuid.UUID]:
         # Aliases: an unaliased ``jobs`` inside UPDATE jobs … would be correlated away.
         candidate = aliased(Job, name="candidate")
@@ -222,7 +239,7 @@ class JobStore:
         )
         if kinds is not None:
             query = query.where(candidate.kind.in_(list(kinds)))
-        if self.engine.dialect.name == "postgresql":
+        if lock and self.engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=candidate)
         return query
 
