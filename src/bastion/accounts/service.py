@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bastion.accounts import tokens
@@ -60,6 +60,19 @@ def issue_token(
 
 def authenticate(session: Session, token: str, now: datetime) -> Account | None:
     """The account a presented token belongs to, if the token is valid now."""
+    found = find_valid_token(session, token, now)
+    if found is None:
+        return None
+    row, account = found
+    if last_use_is_stale(row, now):
+        touch_token(session, row.id, now)
+    return account
+
+
+def find_valid_token(
+    session: Session, token: str, now: datetime
+) -> tuple[ApiToken, Account] | None:
+    """The token's row and account if the token is valid now; reads only."""
     prefix = tokens.parse_prefix(token)
     if prefix is None:
         return None
@@ -77,9 +90,27 @@ def authenticate(session: Session, token: str, now: datetime) -> Account | None:
         return None
     if row.expires_at is not None and row.expires_at <= now:
         return None
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-        session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
-    return account
+    return row, account
+
+
+def last_use_is_stale(row: ApiToken, now: datetime) -> bool:
+    return row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION
+
+
+def touch_token(session: Session, token_id: uuid.UUID, now: datetime) -> None:
+    """Record a use of the token, unless one within the precision already was."""
+    # Conditional: of concurrent requests that all saw a stale time, one writes.
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at <= now - LAST_USED_PRECISION,
+            ),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def revoke_token(session: Session, token_id: uuid.UUID, now: datetime) -> bool:

@@ -65,21 +65,27 @@ class RateLimiter:
             session.execute(
                 delete(RateLimitEvent).where(RateLimitEvent.key == key, RateLimitEvent.at <= start)
             )
-            in_window = list(
-                session.scalars(
-                    select(RateLimitEvent.at)
-                    .where(RateLimitEvent.key == key, RateLimitEvent.at > start)
-                    .order_by(RateLimitEvent.at.desc())
-                    .limit(rule.limit)
-                )
+            # A count on the (key, at) index: cheap however high the limit is set.
+            in_window = session.scalar(
+                select(func.count())
+                .select_from(RateLimitEvent)
+                .where(RateLimitEvent.key == key, RateLimitEvent.at > start)
             )
-            if len(in_window) < rule.limit:
+            count = int(in_window or 0)
+            if count < rule.limit:
                 session.add(RateLimitEvent(key=key, at=now))
-                return Decision(True, rule.limit - len(in_window) - 1, 0)
-        if not in_window:  # a limit of 0: nothing is ever allowed
-            return Decision(False, 0, max(1, math.ceil(rule.window.total_seconds())))
-        # The limit-th newest request is the one whose expiry brings the count under it.
-        frees_up = in_window[-1] + rule.window - now
+                return Decision(True, rule.limit - count - 1, 0)
+            if rule.limit <= 0:  # nothing is ever allowed
+                return Decision(False, 0, max(1, math.ceil(rule.window.total_seconds())))
+            # The limit-th newest request is the one whose expiry brings the count under it.
+            oldest_counted = session.scalars(
+                select(RateLimitEvent.at)
+                .where(RateLimitEvent.key == key, RateLimitEvent.at > start)
+                .order_by(RateLimitEvent.at.desc())
+                .offset(rule.limit - 1)
+                .limit(1)
+            ).one()
+        frees_up = oldest_counted + rule.window - now
         return Decision(False, 0, max(1, math.ceil(frees_up.total_seconds())))
 
     def reset(self, key: str) -> None:

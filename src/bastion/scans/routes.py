@@ -84,8 +84,8 @@ async def request_scan(request: Request, state: StateDep, _account: CurrentAccou
 def _submit(state: AppState, parsed: ScanRequest) -> tuple[ScanTicket, ScanTarget]:
     # The rate limit comes first: a refused request must not spend GitHub API calls.
     state.scans.admit(parsed.installation_id)
-    state.github.check_installation(parsed.installation_id, parsed.owner, parsed.repo)
-    sha = state.github.resolve_ref(
+    state.repo_access.check_installation(parsed.installation_id, parsed.owner, parsed.repo)
+    sha = state.repo_access.resolve_ref(
         parsed.installation_id, parsed.owner, parsed.repo, parsed.sha or parsed.ref
     )
     target = ScanTarget(parsed.installation_id, parsed.owner, parsed.repo, parsed.ref, sha)
@@ -97,6 +97,9 @@ async def _wait(
 ) -> ScanAccepted | ScanSucceeded:
     """ScanService.request_and_wait's rule, polled without holding a worker thread for
     the whole wait (at 100 requests/s a 3 s blocking wait would exhaust the pool)."""
+    if seconds <= 0:
+        # No wait asked for: the answer is 202 whatever the scan does next, no read needed.
+        return ScanAccepted(scan_id=scan_id)
     deadline = time.monotonic() + seconds
     while True:
         status = await run_in_threadpool(state.scans.status, scan_id)

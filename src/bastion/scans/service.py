@@ -97,6 +97,13 @@ class ScanService:
         """Queue a scan of ``target``, or return the one already queued or running for the
         same installation and commit."""
         target = target.normalised()
+        # Most requests repeat a commit already queued (CI retries, several jobs of one
+        # pipeline): find it without taking SQLite's write lock. A miss is re-checked below
+        # under the lock; a hit may finish a moment later, just as after a locked read.
+        with read_session(self.engine) as session:
+            existing = repository.find_active(session, target)
+            if existing is not None and not self._orphaned(existing):
+                return ScanTicket(existing.id, created=False)
         for _ in range(3):
             try:
                 with write_session(self.engine) as session:

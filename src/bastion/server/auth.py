@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from bastion.accounts.service import authenticate
+from bastion.accounts.service import find_valid_token, last_use_is_stale, touch_token
 from bastion.db.models.accounts import Account
-from bastion.db.session import write_session
+from bastion.db.session import read_session, write_session
 from bastion.server.errors import Unauthorized
 from bastion.server.state import StateDep
 
@@ -35,12 +35,18 @@ def current_account(request: Request, state: StateDep) -> Account | None:
         if state.settings.allow_anonymous_api:
             return None
         raise Unauthorized("An API token is required (api-token header or Authorization: Bearer)")
-    # A write session: authenticate() records when the token was last used.
-    with write_session(state.engine) as session:
-        account = authenticate(session, token, state.clock())
-        if account is None:
+    now = state.clock()
+    # A read first: a write transaction per request would serialise every API call on
+    # SQLite's write lock, and last_used_at only needs writing about once a minute.
+    with read_session(state.engine) as session:
+        found = find_valid_token(session, token, now)
+        if found is None:
             raise Unauthorized("Invalid, expired or revoked API token")
+        row, account = found
         session.expunge(account)
+    if last_use_is_stale(row, now):
+        with write_session(state.engine) as session:
+            touch_token(session, row.id, now)
     return account
 
 

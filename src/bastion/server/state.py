@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from bastion.advisories.store import LocalMirror
 from bastion.clock import Clock
+from bastion.github.cache import RepoAccessCache
 from bastion.github.client import GitHubClient
 from bastion.jobs.base import JobBackend
 from bastion.jobs.store import JobStore
@@ -28,6 +29,8 @@ class AppState:
     engine: Engine
     scans: ScanService
     github: GitHubClient
+    # The request path's view of ``github``: recent installation checks and refs.
+    repo_access: RepoAccessCache
     backend: JobBackend
     jobs: JobStore
     metrics: CollectorRegistry
@@ -45,7 +48,8 @@ class AppState:
         return self._cache_size[1]
 
 
-def get_state(request: Request) -> AppState:
+# async: FastAPI runs a plain function dependency in the threadpool, a hop per request.
+async def get_state(request: Request) -> AppState:
     return cast(AppState, request.app.state.bastion)
 
 
