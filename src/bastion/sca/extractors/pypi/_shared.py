@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -181,6 +181,22 @@ def shortest_paths(
 ) -> dict[int, tuple[str, ...]]:
     """One shortest path of names from a direct package down to each reachable package."""
     return graph_paths(direct, edges.__getitem__, names.__getitem__)
+
+
+def direct_packages(
+    names: Sequence[str],
+    edges: Sequence[Iterable[int]],
+    manifest: dict[str, str | None] | None,
+    fallback_group: Callable[[int], str | None] = lambda _index: None,
+) -> tuple[list[int], list[tuple[int, str | None]]]:
+    """Direct packages and the group each seeds: from the manifest beside the lockfile when
+    there is one, else the packages nothing else depends on (the lockfile has no root)."""
+    if manifest is not None:
+        direct = [i for i, name in enumerate(names) if normalize(name) in manifest]
+        return direct, [(i, manifest[normalize(names[i])]) for i in direct]
+    depended_on = {target for targets in edges for target in targets}
+    direct = [i for i in range(len(names)) if i not in depended_on]
+    return direct, [(i, fallback_group(i)) for i in direct]
 
 
 def groups_by_reach(

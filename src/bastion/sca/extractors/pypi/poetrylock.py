@@ -21,6 +21,7 @@ from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 from bastion.sca.extractors.pypi._shared import (
     array_table_lines,
+    direct_packages,
     groups_by_reach,
     load_toml,
     normalize,
@@ -73,14 +74,7 @@ class PoetryLockExtractor:
             [target for name in package.requires for target in by_name.get(name, ())]
             for package in packages
         ]
-        manifest = manifest_groups(source)
-        if manifest is not None:
-            direct = [i for i, p in enumerate(packages) if normalize(p.name) in manifest]
-            seeds = [(i, manifest[normalize(packages[i].name)]) for i in direct]
-        else:
-            depended_on = {target for targets in edges for target in targets}
-            direct = [i for i in range(len(packages)) if i not in depended_on]
-            seeds = [(i, None) for i in direct]
+        direct, seeds = direct_packages([p.name for p in packages], edges, manifest_groups(source))
         paths = shortest_paths([p.name for p in packages], edges, direct)
         reached = groups_by_reach(edges, seeds)
 
