@@ -4,6 +4,7 @@ import pytest
 
 from bastion.models import Conclusion
 from bastion.reports.markdown import render
+from bastion.sca.scanner import NO_ADVISORIES_NOTE
 from tests.reports.factories import (
     dependency,
     finding,
@@ -31,7 +32,8 @@ def test_snapshot_clean() -> None:
 
 def test_snapshot_no_advisories() -> None:
     assert_matches_snapshot(
-        "no-advisories.md", render(result((), (dependency(),), advisories_loaded=0))
+        "no-advisories.md",
+        render(result((), (dependency(),), advisories_loaded=0, notes=(NO_ADVISORIES_NOTE,))),
     )
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from bastion.ecosystems import Ecosystem
 from bastion.models import ScanIssue, ScanResult, Severity
-from bastion.reports.summary import NO_ADVISORIES_MESSAGE
 from bastion.reports.table import render
+from bastion.sca.scanner import NO_ADVISORIES_NOTE
 from tests.reports.factories import (
     dependency,
     finding,
@@ -114,10 +114,11 @@ def test_errors_warnings_and_notes_are_listed() -> None:
     assert "reachability analysis skipped for Go" in text
 
 
-def test_no_advisories_loaded() -> None:
-    text = render(result((), (dependency(),), advisories_loaded=0), width=200)
-    assert NO_ADVISORIES_MESSAGE in text
-    assert NO_ADVISORIES_MESSAGE not in render(result((), (dependency(),)), width=200)
+def test_no_advisories_loaded_is_said_once() -> None:
+    empty = result((), (dependency(),), advisories_loaded=0, notes=(NO_ADVISORIES_NOTE,))
+    text = render(empty, width=200)
+    assert text.count("No advisories are loaded") == 1
+    assert "bastion advisories import PATH" in text
 
 
 def test_no_findings_says_so_with_the_dependency_count() -> None:

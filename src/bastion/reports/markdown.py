@@ -40,8 +40,6 @@ def render(result: ScanResult) -> str:
     for extra in extras:
         if extra:
             lines.extend(["", extra[0].upper() + extra[1:]])
-    if result.advisories_loaded == 0:
-        lines.extend(["", "> [!WARNING]", f"> {summary.NO_ADVISORIES_MESSAGE}"])
 
     if result.findings:
         lines.extend(

@@ -14,10 +14,6 @@ from bastion.models import (
     Vulnerability,
 )
 
-NO_ADVISORIES_MESSAGE = (
-    "No advisories are loaded: run `bastion advisories sync` (online) "
-    "or `bastion advisories import PATH` (offline)"
-)
 APPROXIMATE_LEGEND = (
     "~ approximate match: a version did not follow its ecosystem's rules, "
     "so a fallback ordering decided it"

@@ -134,8 +134,6 @@ def _summary_lines(result: ScanResult) -> list[Text]:
     unversioned = summary.unversioned_line(result)
     if unversioned:
         lines.append(Text(unversioned))
-    if result.advisories_loaded == 0:
-        lines.append(Text(summary.NO_ADVISORIES_MESSAGE, style="bold yellow"))
 
     lines.append(Text(f"Conclusion: {result.conclusion.value}", style="bold"))
     # After the conclusion, which licenses never change.

@@ -89,7 +89,13 @@ def scan_path(
         ecosystems=tuple(sorted({d.ecosystem.value for d in dependencies})),
         scanned_at=scanned_at,
         duration_ms=round((time.perf_counter() - started) * 1000),
-        conclusion=conclude(findings, len(dependencies), block_on or config.block_on),
+        # Without advisories nothing was checked: that is no clean bill of health.
+        conclusion=conclude(
+            findings,
+            len(dependencies),
+            block_on or config.block_on,
+            complete=bool(loaded) or not config.vulnerability_enabled,
+        ),
         errors=tuple(errors),
         warnings=tuple(warnings),
         advisories_loaded=loaded,
