@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bastion.db.models.jobs import JobStatus
+from bastion.db.session import write_session
 from bastion.jobs.base import JobRegistry, LeaseLost
+from bastion.jobs.celery_backend import CeleryQueue
 from bastion.jobs.store import JobRecord, JobStore
 from tests.support.clock import FakeClock
 
@@ -240,3 +244,53 @@ def test_has_runnable_agrees_with_claim_and_claims_nothing(
     assert store.has_runnable(concurrency_limit=2)
     clock.advance(LEASE + 1)  # the first worker died: its job is runnable again
     assert store.has_runnable(concurrency_limit=1)
+
+
+def _rolled_back(engine: Engine, work: Callable[[Session], object]) -> None:
+    with write_session(engine) as session:
+        work(session)
+        raise RuntimeError("rolled back")
+
+
+def test_enqueue_in_commits_with_the_callers_transaction(
+    db_engine: Engine, store: JobStore
+) -> None:
+    with pytest.raises(RuntimeError):
+        _rolled_back(db_engine, lambda session: store.enqueue_in(session, "test.job", {"n": 1}))
+    assert store.counts().get(JobStatus.QUEUED, 0) == 0
+    with write_session(db_engine) as session:
+        job_id = store.enqueue_in(session, "test.job", {"n": 2}, "installation:1")
+    job = store.get(job_id)
+    assert job is not None
+    assert (job.status, job.concurrency_key) == (JobStatus.QUEUED, "installation:1")
+
+
+class _RecordingApp:
+    """Stands in for the Celery app: records, at publish time, whether the job was
+    already committed (visible from another connection)."""
+
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
+        self.published: list[tuple[str, bool]] = []
+
+    def send_task(self, name: str, args: list[str], queue: str) -> None:
+        (job_id,) = args
+        self.published.append((job_id, self.store.get(job_id) is not None))
+
+    def close(self) -> None:
+        pass
+
+
+def test_celery_wake_up_is_published_after_the_commit_only(
+    db_engine: Engine, store: JobStore
+) -> None:
+    queue = CeleryQueue(db_engine, "redis://unused", registry=JobRegistry())
+    app = _RecordingApp(store)
+    queue._app = app
+    with write_session(db_engine) as session:
+        job_id = queue.enqueue_in(session, "test.job", {})
+        assert app.published == []
+    assert app.published == [(job_id, True)]
+    with pytest.raises(RuntimeError):
+        _rolled_back(db_engine, lambda session: queue.enqueue_in(session, "test.job", {}))
+    assert app.published == [(job_id, True)]

@@ -8,7 +8,8 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session
 
 from bastion.db.models.jobs import JobStatus
 from bastion.db.models.scans import ScanFinding, ScanReport
@@ -112,21 +113,45 @@ class _BrokenQueue:
     def enqueue(self, kind: str, payload: Payload, concurrency_key: str | None = None) -> str:
         raise ConnectionError("broker down")
 
+    def enqueue_in(
+        self, session: Session, kind: str, payload: Payload, concurrency_key: str | None = None
+    ) -> str:
+        raise ConnectionError("broker down")
 
-def test_a_scan_that_cannot_be_queued_ends_and_frees_its_commit(
+
+def test_a_scan_that_cannot_be_queued_leaves_nothing_behind(
     db_engine: Engine, service: ScanService
 ) -> None:
     broken = ScanService(db_engine, _BrokenQueue())
     with pytest.raises(ConnectionError):
         broken.request(target())
+    # The report and its job are one transaction: no report without a job.
     with read_session(db_engine) as session:
-        (report,) = session.scalars(select(ScanReport)).all()
-        assert (report.status, report.conclusion, report.error) == (
-            "failed",
-            "neutral",
-            "scan incomplete",
-        )
+        assert session.scalars(select(ScanReport)).all() == []
     assert service.request(target()).created
+
+
+def test_a_new_scan_is_one_write_transaction(service: ScanService, store: JobStore) -> None:
+    begun: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            begun.append(statement)
+
+    if service.engine.dialect.name != "sqlite":
+        pytest.skip("counts SQLite's BEGIN IMMEDIATE")
+    event.listen(service.engine, "before_cursor_execute", count)
+    try:
+        ticket = service.request(target())
+    finally:
+        event.remove(service.engine, "before_cursor_execute", count)
+    assert len(begun) == 1
+    job = store.claim("w", 30)
+    assert job is not None
+    with read_session(service.engine) as session:
+        report = session.get(ScanReport, ticket.scan_id)
+        assert report is not None
+        assert report.job_id == job.id
 
 
 def test_a_report_never_queued_is_superseded_after_a_while(

@@ -5,7 +5,8 @@ A domain declares its jobs in its own ``jobs.py``::
     @job("sca.scan", on_give_up=mark_incomplete)
     def run_scan(ctx: JobContext, *, scan_id: str) -> None: ...
 
-and enqueues them, after committing the rows they refer to, through a :class:`JobQueue`:
+and enqueues them, after committing the rows they refer to or in the same transaction
+(``enqueue_in``), through a :class:`JobQueue`:
 the database-backed store with in-process workers (``store.py``, ``embedded.py``) by
 default; a Celery backend would be one more module implementing the same protocol.
 Payloads hold ids only, so a handler reloads current state and a retry never acts on a
@@ -82,6 +83,18 @@ class LeaseLost(JobError):
 class JobQueue(Protocol):
     def enqueue(self, kind: str, payload: Payload, concurrency_key: str | None = None) -> str:
         """Queue a job and return its id. Call it after committing what the job reads."""
+        ...
+
+    def enqueue_in(
+        self,
+        session: Session,
+        kind: str,
+        payload: Payload,
+        concurrency_key: str | None = None,
+    ) -> str:
+        """Queue a job within the caller's open transaction and return its id: the job
+        exists if and only if that transaction commits, together with the rows it reads.
+        Workers are woken only after the commit."""
         ...
 
 

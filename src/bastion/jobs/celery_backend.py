@@ -2,8 +2,9 @@
 queue, Redis only rings the doorbell.
 
 ``enqueue`` records the job in the job store exactly as the embedded queue does, then
-publishes a message carrying nothing but the job id, so an idle Celery worker on any
-machine wakes up at once instead of at its next poll. The task it runs claims work
+publishes a message carrying nothing but the job id (``enqueue_in``: once the caller's
+transaction has committed), so an idle Celery worker on any machine wakes up at once
+instead of at its next poll. The task it runs claims work
 through :meth:`JobStore.claim` (the announced job or whichever runnable one is older) and
 runs it with the same :class:`~bastion.jobs.worker.Worker`, so leases, attempts, retries
 after a worker's death, the per-installation concurrency limit, time limits and
@@ -25,8 +26,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bastion.clock import Clock, utcnow
+from bastion.db.session import on_commit
 from bastion.jobs.base import JobError, JobRegistry, Payload, Resources, load_registry
 from bastion.jobs.embedded import DEFAULT_POLL_INTERVAL
 from bastion.jobs.store import DEFAULT_CONCURRENCY_LIMIT, JobStore
@@ -117,6 +120,19 @@ class CeleryQueue:
     def enqueue(self, kind: str, payload: Payload, concurrency_key: str | None = None) -> str:
         job_id = self.store.enqueue(kind, payload, concurrency_key)
         announce(self.app, job_id)
+        return job_id
+
+    def enqueue_in(
+        self,
+        session: Session,
+        kind: str,
+        payload: Payload,
+        concurrency_key: str | None = None,
+    ) -> str:
+        job_id = self.store.enqueue_in(session, kind, payload, concurrency_key)
+        # Only once committed: a worker woken earlier would not see the job (and a rolled
+        # back one must not be announced at all).
+        on_commit(session, lambda: announce(self.app, job_id))
         return job_id
 
     def start(self) -> None:

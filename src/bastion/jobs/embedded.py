@@ -10,8 +10,10 @@ import time
 from types import TracebackType
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from bastion.clock import Clock, utcnow
+from bastion.db.session import on_commit
 from bastion.jobs.base import JobRegistry, Payload, Resources, load_registry
 from bastion.jobs.store import DEFAULT_CONCURRENCY_LIMIT, JobStore
 from bastion.jobs.worker import DEFAULT_LEASE_SECONDS, Worker, new_worker_id
@@ -56,9 +58,24 @@ class EmbeddedQueue:
 
     def enqueue(self, kind: str, payload: Payload, concurrency_key: str | None = None) -> str:
         job_id = self.store.enqueue(kind, payload, concurrency_key)
+        self._ring()
+        return job_id
+
+    def enqueue_in(
+        self,
+        session: Session,
+        kind: str,
+        payload: Payload,
+        concurrency_key: str | None = None,
+    ) -> str:
+        job_id = self.store.enqueue_in(session, kind, payload, concurrency_key)
+        # A thread woken before the commit would find nothing to claim.
+        on_commit(session, self._ring)
+        return job_id
+
+    def _ring(self) -> None:
         with self._doorbell:
             self._doorbell.notify()
-        return job_id
 
     def start(self) -> None:
         if self._threads:

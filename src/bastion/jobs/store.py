@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bastion.clock import Clock, utcnow
 from bastion.db.models.jobs import Job, JobStatus
-from bastion.db.session import read_session, write_session
+from bastion.db.session import on_commit, read_session, write_session
 from bastion.jobs.base import (
     DEFAULT_MAX_ATTEMPTS,
     JobRegistry,
@@ -128,6 +128,24 @@ class JobStore:
         max_attempts: int | None = None,
         delay: timedelta = timedelta(0),
     ) -> str:
+        with write_session(self.engine) as session:
+            return self.enqueue_in(
+                session, kind, payload, concurrency_key, max_attempts=max_attempts, delay=delay
+            )
+
+    def enqueue_in(
+        self,
+        session: Session,
+        kind: str,
+        payload: Payload,
+        concurrency_key: str | None = None,
+        *,
+        max_attempts: int | None = None,
+        delay: timedelta = timedelta(0),
+    ) -> str:
+        """Add the job to ``session``'s transaction; it is queued when the caller commits
+        (and never if it rolls back). Waking workers is the queue's business, not the
+        store's: see ``EmbeddedQueue.enqueue_in`` and ``CeleryQueue.enqueue_in``."""
         if max_attempts is None:
             spec = self.registry.specs.get(kind)
             max_attempts = spec.max_attempts if spec else DEFAULT_MAX_ATTEMPTS
@@ -144,10 +162,10 @@ class JobStore:
             created_at=now,
             updated_at=now,
         )
-        with write_session(self.engine) as session:
-            session.add(row)
-        log.info("job queued", extra={"job_id": str(row.id), "kind": kind})
-        return str(row.id)
+        session.add(row)
+        job_id = str(row.id)
+        on_commit(session, lambda: log.info("job queued", extra={"job_id": job_id, "kind": kind}))
+        return job_id
 
     # -- workers -----------------------------------------------------------------------
 

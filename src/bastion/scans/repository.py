@@ -76,10 +76,6 @@ def get_report(
     return session.scalars(query).one_or_none()
 
 
-def set_job(session: Session, scan_id: uuid.UUID, job_id: str) -> None:
-    session.execute(update(ScanReport).where(ScanReport.id == scan_id).values(job_id=job_id))
-
-
 def mark_running(session: Session, scan_id: uuid.UUID, now: datetime) -> ScanTarget | None:
     """Start (or, after a lost worker, restart) the scan; None if it already ended."""
     report = session.scalars(

@@ -44,8 +44,10 @@ from bastion.scans.schemas import (
 
 log = logging.getLogger(__name__)
 
-# A report still active without a job this long after its creation was never queued
-# (the process died between commit and enqueue); it must not block its commit forever.
+# A report still active without a job this long after its creation was never queued. Reports
+# are now created together with their job, so only rows written before that (the process
+# died between committing the report and enqueueing) can be such orphans; they must not
+# block their commit forever.
 DEFAULT_ORPHAN_AFTER = timedelta(minutes=2)
 
 _CONCLUSIONS: dict[str, ApiConclusion] = {
@@ -106,6 +108,8 @@ class ScanService:
                 return ScanTicket(existing.id, created=False)
         for _ in range(3):
             try:
+                # One write transaction: the report, its job and the link between them
+                # commit together or not at all, so a report is never left without a job.
                 with write_session(self.engine) as session:
                     now = self.clock()
                     existing = repository.find_active(session, target)
@@ -118,24 +122,19 @@ class ScanService:
                         )
                     report = repository.create_report(session, target, now)
                     scan_id = report.id
+                    job_id = self.queue.enqueue_in(
+                        session,
+                        SCAN_JOB,
+                        {"scan_id": str(scan_id)},
+                        concurrency_key(target.installation_id),
+                    )
+                    report.job_id = job_id
                 break
             except IntegrityError:
                 # PostgreSQL: a concurrent request created the report first; reuse it.
                 continue
         else:
             raise RuntimeError(f"could not create or find a scan for {target}")
-        try:
-            job_id = self.queue.enqueue(
-                SCAN_JOB, {"scan_id": str(scan_id)}, concurrency_key(target.installation_id)
-            )
-        except Exception:
-            with write_session(self.engine) as session:
-                repository.end_incomplete(
-                    session, scan_id, ScanStatus.FAILED, INCOMPLETE, self.clock()
-                )
-            raise
-        with write_session(self.engine) as session:
-            repository.set_job(session, scan_id, job_id)
         log.info("scan %s queued as job %s", scan_id, job_id)
         return ScanTicket(scan_id, created=True)
 
