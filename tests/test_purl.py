@@ -137,3 +137,8 @@ def test_never_raises_and_keeps_the_version(
 
 
 SPEC_PURL_TYPE = {example[0]: example[3] for example in SPEC_EXAMPLES}
+
+
+def test_a_name_that_normalises_to_nothing_has_no_purl() -> None:
+    # Found by hypothesis: packageurl strips "/" from npm names and then fails to render.
+    assert purl_for(Dependency("/", None, Ecosystem.NPM, True, "package.json")) is None

@@ -96,15 +96,19 @@ def package_url_for(dep: Dependency) -> PackageURL | None:
     if not name:
         return None
     try:
-        return PackageURL(
+        purl = PackageURL(
             type=purl_type,
             namespace=namespace or None,
             name=name,
             version=(dep.version or "").strip() or None,
             subpath=subpath or None,
         )
-    except ValueError:
+        # packageurl normalises some names to nothing only while rendering (npm "/"), so
+        # render once here: every PackageURL handed out can be serialised.
+        purl.to_string()
+    except (TypeError, ValueError):
         return None
+    return purl
 
 
 def _split_last(path: str) -> tuple[str | None, str]:
