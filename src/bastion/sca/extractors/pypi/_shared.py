@@ -131,6 +131,24 @@ def load_toml(text: str) -> dict[str, Any]:
         raise ExtractionError("invalid TOML: nested too deeply") from exc
 
 
+def array_tables(doc: dict[str, Any], text: str, key: str) -> list[tuple[object, int | None]]:
+    """Each ``[[key]]`` table of a lockfile with the line of its ``name``, when known."""
+    raw = doc.get(key, [])
+    if not isinstance(raw, list):
+        raise ExtractionError(f"'{key}' should be an array of tables")
+    lines = array_table_lines(text, key)
+    known = len(lines) == len(raw)
+    return [(entry, lines[index] if known else None) for index, entry in enumerate(raw)]
+
+
+def index_by_name(names: Iterable[str]) -> dict[str, list[int]]:
+    """Positions of each normalised name (a package may be locked at several versions)."""
+    by_name: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        by_name.setdefault(normalize(name), []).append(index)
+    return by_name
+
+
 def array_table_lines(text: str, header: str) -> list[int]:
     """Line of the ``name =`` key of each ``[[header]]`` table, in file order.
 

@@ -22,9 +22,10 @@ from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 from bastion.sca.extractors.pypi._shared import (
-    array_table_lines,
+    array_tables,
     direct_packages,
     groups_by_reach,
+    index_by_name,
     load_toml,
     normalize,
     optional_string,
@@ -62,17 +63,12 @@ class PdmLockExtractor:
         metadata = table(doc.get("metadata"), "'metadata'")
         optional_string(metadata.get("lock_version"), "'metadata.lock_version'")
         string_list(metadata.get("groups"), "'metadata.groups'")
-        raw = doc.get("package", [])
-        if not isinstance(raw, list):
-            raise ExtractionError("'package' should be an array of tables")
-        lines = array_table_lines(text, "package")
-        known = len(lines) == len(raw)
 
         packages: list[_Package] = []
         base: dict[tuple[str, str | None], _Package] = {}
         with_extras: list[_Package] = []
-        for index, entry in enumerate(raw):
-            package, extras = _package(entry, lines[index] if known else None)
+        for entry, line in array_tables(doc, text, "package"):
+            package, extras = _package(entry, line)
             if package is None:
                 continue
             if extras:
@@ -90,9 +86,7 @@ class PdmLockExtractor:
                 base[key] = package
                 packages.append(package)
 
-        by_name: dict[str, list[int]] = {}
-        for index, package in enumerate(packages):
-            by_name.setdefault(normalize(package.name), []).append(index)
+        by_name = index_by_name(p.name for p in packages)
         edges = [
             sorted({t for name in p.requires for t in by_name.get(name, ()) if t != i})
             for i, p in enumerate(packages)

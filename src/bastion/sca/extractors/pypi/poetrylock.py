@@ -20,9 +20,10 @@ from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 from bastion.sca.extractors.pypi._shared import (
-    array_table_lines,
+    array_tables,
     direct_packages,
     groups_by_reach,
+    index_by_name,
     load_toml,
     normalize,
     optional_string,
@@ -58,18 +59,9 @@ class PoetryLockExtractor:
         doc = load_toml(text)
         metadata = table(doc.get("metadata"), "'metadata'")
         optional_string(metadata.get("lock-version"), "'metadata.lock-version'")
-        raw = doc.get("package", [])
-        if not isinstance(raw, list):
-            raise ExtractionError("'package' should be an array of tables")
-        lines = array_table_lines(text, "package")
-        known = len(lines) == len(raw)
-        packages = [
-            _package(entry, lines[index] if known else None) for index, entry in enumerate(raw)
-        ]
+        packages = [_package(entry, line) for entry, line in array_tables(doc, text, "package")]
 
-        by_name: dict[str, list[int]] = {}
-        for index, package in enumerate(packages):
-            by_name.setdefault(normalize(package.name), []).append(index)
+        by_name = index_by_name(p.name for p in packages)
         edges = [
             [target for name in package.requires for target in by_name.get(name, ())]
             for package in packages

@@ -24,9 +24,10 @@ from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 from bastion.sca.extractors.pypi._shared import (
-    array_table_lines,
+    array_tables,
     direct_packages,
     groups_by_reach,
+    index_by_name,
     load_toml,
     normalize,
     optional_string,
@@ -62,20 +63,13 @@ class PylockExtractor:
         doc = load_toml(text)
         if not isinstance(doc.get("lock-version"), str):
             raise ExtractionError("'lock-version' is missing or not a string")
-        raw = doc.get("packages", [])
-        if not isinstance(raw, list):
-            raise ExtractionError("'packages' should be an array of tables")
-        lines = array_table_lines(text, "packages")
-        known = len(lines) == len(raw)
         packages = [
             package
-            for index, entry in enumerate(raw)
-            if (package := _package(entry, lines[index] if known else None)) is not None
+            for entry, line in array_tables(doc, text, "packages")
+            if (package := _package(entry, line)) is not None
         ]
 
-        by_name: dict[str, list[int]] = {}
-        for index, package in enumerate(packages):
-            by_name.setdefault(normalize(package.name), []).append(index)
+        by_name = index_by_name(p.name for p in packages)
         edges = [
             [
                 target

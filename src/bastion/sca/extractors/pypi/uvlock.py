@@ -26,8 +26,9 @@ from bastion.ecosystems import Ecosystem
 from bastion.models import Dependency
 from bastion.sca.extractors.base import ExtractInput, ExtractionError
 from bastion.sca.extractors.pypi._shared import (
-    array_table_lines,
+    array_tables,
     groups_by_reach,
+    index_by_name,
     load_toml,
     normalize,
     short,
@@ -73,18 +74,9 @@ class UvLockExtractor:
             raise ExtractionError(f"'version' should be a number, got {version!r}")
         manifest = table(doc.get("manifest"), "'manifest'")
         members = {normalize(m) for m in string_list(manifest.get("members"), "'members'")}
-        raw = doc.get("package", [])
-        if not isinstance(raw, list):
-            raise ExtractionError("'package' should be an array of tables")
-        lines = array_table_lines(text, "package")
-        known = len(lines) == len(raw)
-        packages = [
-            _package(entry, lines[index] if known else None) for index, entry in enumerate(raw)
-        ]
+        packages = [_package(entry, line) for entry, line in array_tables(doc, text, "package")]
 
-        by_name: dict[str, list[int]] = {}
-        for index, package in enumerate(packages):
-            by_name.setdefault(normalize(package.name), []).append(index)
+        by_name = index_by_name(p.name for p in packages)
         labelled = [
             [
                 (group, target)
