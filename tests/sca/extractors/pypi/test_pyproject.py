@@ -177,3 +177,10 @@ def test_no_dependencies() -> None:
 def test_broken(data: bytes, message: str) -> None:
     with pytest.raises(ExtractionError, match=message):
         extract_bytes(EXTRACTOR, data, "pyproject.toml")
+
+
+def test_an_empty_poetry_dependency_name_is_an_error() -> None:
+    # Found by hypothesis: `"" = "1.0"` under a Poetry table named no package at all.
+    text = b'[tool.poetry.dependencies]\npython = "^3.11"\n"" = "1.0"\n'
+    with pytest.raises(ExtractionError, match="empty name"):
+        PyprojectExtractor().extract(ExtractInput(PurePosixPath("pyproject.toml"), text))

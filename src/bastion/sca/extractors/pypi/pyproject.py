@@ -229,6 +229,8 @@ class _Builder:
         skip: frozenset[str] | set[str] = frozenset(),
     ) -> None:
         for name, spec in table(raw, f"'{table_name}'").items():
+            if not name.strip():
+                raise ExtractionError(f"'{table_name}' declares a dependency with an empty name")
             if name.lower() == "python" or normalize(name) in skip:
                 continue
             line = self._poetry_line(table_name, name)
