@@ -1,0 +1,7 @@
+"""Active rules: one module per rule; list each class here."""
+
+from __future__ import annotations
+
+from bastion.dast.checks.base import ActiveRule
+
+ACTIVE_RULES: tuple[type[ActiveRule], ...] = ()
