@@ -1,4 +1,4 @@
-"""An app wired to a throwaway SQLite database and the GitHub stand-in."""
+"""An app wired to a throwaway database (SQLite, then PostgreSQL) and the GitHub stand-in."""
 
 from __future__ import annotations
 
@@ -37,6 +37,12 @@ def populate(standin: GitHubStandin) -> GitHubStandin:
     standin.add_repo("globex", "api", fixtures / "npm-app")
     standin.add_repo("globex", "billing", fixtures / "python-app")
     return standin
+
+
+@pytest.fixture
+def engine(db_engine: Engine) -> Engine:
+    """The API tests run on SQLite and on PostgreSQL (a throwaway cluster)."""
+    return db_engine
 
 
 @pytest.fixture
