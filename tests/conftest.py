@@ -23,6 +23,7 @@ from tests.support.databases import (  # noqa: F401 - fixtures shared by package
 from tests.support.osv_bucket import osv_bucket  # noqa: F401 - fixture shared by packages
 from tests.support.paths import REPO_ROOT, shared_dir
 from tests.support.postgres import postgres_url  # noqa: F401 - session fixture
+from tests.support.redis import redis_url  # noqa: F401 - session fixture
 
 __all__ = ["REPO_ROOT", "shared_dir"]
 

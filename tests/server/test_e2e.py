@@ -112,7 +112,7 @@ def standin(github_app_key: rsa.RSAPrivateKey) -> Iterator[GitHubStandin]:
 
 
 @contextmanager
-def running_server(env: dict[str, str], tmp: Path) -> Iterator[Server]:
+def running_server(env: dict[str, str], tmp: Path, *serve_args: str) -> Iterator[Server]:
     """Import npm advisories, create a token, start `bastion serve` and wait for it."""
     done = _bastion("advisories", "import", str(shared_dir() / "osv" / "npm" / "all.zip"), env=env)
     assert done.returncode == 0, done.stderr
@@ -123,7 +123,7 @@ def running_server(env: dict[str, str], tmp: Path) -> Iterator[Server]:
     log = tmp / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bastion", "serve", "--port", str(port)],
+            [sys.executable, "-m", "bastion", "serve", "--port", str(port), *serve_args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
