@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -9,6 +11,23 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 _ON_COMMIT = "bastion.on_commit"
+
+# One writer lock per SQLite engine, for the threads of this process. SQLite has a single
+# writer anyway; without this, a thread that finds the database locked waits in SQLite's
+# busy handler, which sleeps in growing steps (up to 100 ms each) instead of waking when
+# the lock is released — under load that sleep, not the work, made the API's slowest
+# answers. Queued on a Python lock, the next writer starts the moment the last one ends.
+# Other processes (separate workers) still meet the busy handler.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock:
+    with _SQLITE_WRITERS_GUARD:
+        lock = _SQLITE_WRITERS.get(engine)
+        if lock is None:
+            lock = _SQLITE_WRITERS[engine] = threading.RLock()
+        return lock
 
 
 @contextmanager
@@ -20,9 +39,16 @@ def write_session(engine: Engine) -> Iterator[Session]:
     with another writer (a deferred one would fail with "database is locked" when it tries
     to upgrade its stale snapshot). The driver sees the explicit BEGIN and skips its own.
     """
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        if engine.dialect.name == "sqlite":
-            session.execute(text("BEGIN IMMEDIATE"))
+    if engine.dialect.name != "sqlite":
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+        return
+    with (
+        _writer_lock(engine),
+        Session(engine, expire_on_commit=False) as session,
+        session.begin(),
+    ):
+        session.execute(text("BEGIN IMMEDIATE"))
         yield session
 
 
