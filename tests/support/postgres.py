@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,18 @@ def _as_server_user(args: list[str]) -> list[str]:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
+    if _bin_dir() is None:
+        pytest.skip("PostgreSQL server binaries (initdb) are not installed")
+    with running_postgres() as url:
+        yield url
+
+
+@contextmanager
+def running_postgres() -> Iterator[str]:
+    """Start a throwaway cluster (fsync off) and yield its URL; also used by benchmarks."""
     bin_dir = _bin_dir()
     if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries (initdb) are not installed")
+        raise RuntimeError("PostgreSQL server binaries (initdb) are not installed")
     workdir = Path(tempfile.mkdtemp(prefix="bastion-pg-"))
     data = workdir / "data"
     if os.geteuid() == 0:

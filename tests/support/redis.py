@@ -8,6 +8,8 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -26,8 +28,16 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway redis-server on a free loopback port, persisting nothing."""
     if REDIS_SERVER is None:
         pytest.skip("redis-server is not installed")
+    with running_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@contextmanager
+def running_redis(workdir: Path) -> Iterator[str]:
+    """Start a throwaway redis-server in ``workdir`` and yield its URL; also for benchmarks."""
+    if REDIS_SERVER is None:
+        raise RuntimeError("redis-server is not installed")
     port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
         [
             REDIS_SERVER,
