@@ -1,9 +1,11 @@
 """Latency of `POST /api/scan` under a steady load against a real `bastion serve`.
 
     PYTHONPATH=. uv run python benchmarks/api_latency.py [--rate 100] [--seconds 10] [--no-workers]
+        [--postgres]
 
 Starts the GitHub stand-in of the test suite on loopback, a `bastion serve` on a fresh
-SQLite database with BASTION_SCAN_WAIT=0 (every answer is a 202), then sends requests at
+SQLite (or, with --postgres, PostgreSQL) database with BASTION_SCAN_WAIT=0 (every answer
+is a 202), then sends requests at
 a fixed rate (open loop: a slow answer does not delay the next request) and reports the
 percentiles of the 202 answers. The per-installation limit is raised (BASTION_SCAN_RATE_LIMIT)
 so SPEC §2's 60/hour is not what is measured. Every request costs the server token
@@ -20,20 +22,22 @@ import asyncio
 import base64
 import os
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import create_engine, text
 from tests.support import github_standin
 from tests.support.github_standin import APP_ID, GitHubStandin, running_standin
 from tests.support.paths import shared_dir
+from tests.support.postgres import running_postgres
 
 INSTALLATION = 1001
 
@@ -78,12 +82,27 @@ async def _load(url: str, token: str, rate: float, seconds: float) -> list[tuple
     return results
 
 
-def _finished_scans(database: Path) -> int:
-    with sqlite3.connect(database) as connection:
-        row = connection.execute(
-            "SELECT count(*) FROM scan_reports WHERE status = 'done'"
-        ).fetchone()
-    return int(row[0])
+def _finished_scans(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            count = conn.execute(
+                text("SELECT count(*) FROM scan_reports WHERE status = 'done'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(count)
+
+
+def _database_url(stack: ExitStack, tmp: Path, postgres: bool) -> str:
+    if not postgres:
+        return f"sqlite:///{tmp / 'bastion.db'}"
+    server = stack.enter_context(running_postgres())
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE bench"))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + "/bench"
 
 
 def main() -> None:
@@ -91,6 +110,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--no-workers", action="store_true")
+    parser.add_argument("--postgres", action="store_true", help="A throwaway PostgreSQL.")
     parser.add_argument("--server-log", type=Path, help="Keep the server's JSON log here.")
     args = parser.parse_args()
     # The stand-in checks every exchange against GitHub's OpenAPI description, which costs
@@ -106,11 +126,12 @@ def main() -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    with tempfile.TemporaryDirectory() as tmp, running_standin(standin):
+    with tempfile.TemporaryDirectory() as tmp, running_standin(standin), ExitStack() as stack:
+        database_url = _database_url(stack, Path(tmp), args.postgres)
         env = {
             **os.environ,
             "BASTION_DATA_DIR": tmp,
-            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bastion.db'}",
+            "DATABASE_URL": database_url,
             "GITHUB_APP_ID": str(APP_ID),
             "GITHUB_PRIVATE_KEY": base64.b64encode(pem).decode(),
             "GITHUB_WEBHOOK_SECRET": "benchmark",
@@ -157,11 +178,13 @@ def main() -> None:
             server.wait(30)
             if log is not None:
                 log.close()
-        done = _finished_scans(Path(tmp) / "bastion.db")
+        done = _finished_scans(database_url)
     print(f"scans finished by the embedded workers: {done} ({done / elapsed * 60:.0f}/min)")
     accepted = sorted(latency for status, latency in results if status == 202)
     others = [status for status, _ in results if status != 202]
-    print(f"requests: {len(results)} at {args.rate:g}/s, workers: {not args.no_workers}")
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    workers = not args.no_workers
+    print(f"requests: {len(results)} at {args.rate:g}/s, workers: {workers}, {database}")
     print(f"202 answers: {len(accepted)}, others: {sorted(set(others))} x{len(others)}")
     if len(accepted) >= 2:
         quantiles = statistics.quantiles(accepted, n=100)
