@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bastion import __version__
-from bastion.cli import advisories, github, server
+from bastion.cli import advisories, dast, github, server
 from bastion.cli.errors import (
     EXIT_BLOCKING,
     EXIT_OK,
@@ -167,5 +167,6 @@ def db_upgrade() -> None:
         )
 
 
+app.command()(dast.dast)
 app.command()(server.serve)
 app.command()(server.worker)

@@ -53,7 +53,8 @@ def serve(
         from bastion.server.logs import configure_json_logging  # noqa: PLC0415
 
         configure_json_logging()
-        app = create_app(ServerSettings(port=port, run_workers=workers), engine=open_engine())
+        settings = ServerSettings(host=host, port=port, run_workers=workers)
+        app = create_app(settings, engine=open_engine())
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 

@@ -22,6 +22,8 @@ from bastion.jobs.base import JobBackend
 from bastion.jobs.ratelimit import RateLimit, RateLimiter
 from bastion.jobs.settings import JobSettings
 from bastion.jobs.store import JobStore
+from bastion.osvapi import routes as osv_routes
+from bastion.osvapi.service import OsvService
 from bastion.scans import routes as scan_routes
 from bastion.scans.executor import scan_resources
 from bastion.scans.service import ScanService
@@ -90,8 +92,15 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.bastion = state
+    app.state.osv = OsvService(
+        engine,
+        page_size=settings.osv_api_page_size,
+        limiter=limiter,
+        rate_limit=settings.osv_api_limit(),
+    )
     install_error_handlers(app)
     app.include_router(scan_routes.router)
+    app.include_router(osv_routes.router)
     app.include_router(ops_routes.router)
     app.add_middleware(_AccessLog)
     return app

@@ -13,15 +13,18 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bastion.errors import BastionError
 from bastion.github.errors import GitHubUnavailable
+from bastion.osvapi import errors as osv_errors
 from bastion.scans.errors import RateLimited
 from bastion.scans.schemas import ErrorResponse
 
 log = logging.getLogger(__name__)
+
+OSV_PREFIX = "/v1/"
 
 
 class Unauthorized(BastionError):
@@ -81,31 +84,51 @@ def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.code, exc.message, headers)
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _osv_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, osv_errors.OsvApiError)
+    if exc.status_code >= 500:
+        log.warning("request failed: %s", exc, extra={"code": exc.code, "status": exc.status_code})
+    return osv_errors.render(exc)
+
+
+def _is_osv(request: Request) -> bool:
+    """OSV clients get OSV.dev's error body on /v1, whatever went wrong."""
+    return request.url.path.startswith(OSV_PREFIX)
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else "HTTP error"
     if exc.status_code == 404 and message == "Not Found":
         message = "No such route"
+    if _is_osv(request):
+        return osv_errors.render_http_error(exc.status_code, message, dict(exc.headers or {}))
     return error_response(exc.status_code, code, message, dict(exc.headers or {}))
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
     first = errors[0] if errors else {}
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
     message = f"Invalid value for {where or 'request'}: {first.get('msg', 'invalid')}"
+    if _is_osv(request):
+        return osv_errors.render(osv_errors.InvalidArgument(message))
     return error_response(400, "invalid_request", message)
 
 
-def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
+    if _is_osv(request):
+        return osv_errors.render(osv_errors.OsvApiError())
     return error_response(500, BastionError.code, BastionError.default_message)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BastionError, _domain_error)
+    # More specific than BastionError, so Starlette picks it for OSV API errors.
+    app.add_exception_handler(osv_errors.OsvApiError, _osv_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)
