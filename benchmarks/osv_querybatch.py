@@ -147,14 +147,21 @@ def main() -> None:
                 stderr=subprocess.STDOUT,
             )
         try:
-            report(f"http://127.0.0.1:{port}", body, args.runs, records, server, log)
+            report(
+                f"http://127.0.0.1:{port}",
+                body,
+                runs=args.runs,
+                records=records,
+                server=server,
+                log=log,
+            )
         finally:
             server.terminate()
             server.wait(15)
 
 
 def report(
-    url: str, body: bytes, runs: int, records: int, server: subprocess.Popen[bytes], log: Path
+    url: str, body: bytes, *, runs: int, records: int, server: subprocess.Popen[bytes], log: Path
 ) -> None:
     with httpx.Client(base_url=url, timeout=30) as client:
         deadline = time.monotonic() + 30

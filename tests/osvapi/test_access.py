@@ -13,7 +13,7 @@ from bastion.clock import utcnow
 from bastion.db.session import write_session
 from bastion.server.settings import ServerSettings, is_loopback
 from tests.osvapi.conftest import MakeClient
-from tests.osvapi.test_routes import assert_osv_error, pkg
+from tests.osvapi.support import assert_osv_error, pkg
 
 QUERY = pkg("foo-bar", version="1.0")
 
@@ -120,7 +120,9 @@ def test_each_token_has_its_own_rate_limit(make_client: MakeClient, mirror: Engi
     limited = make_client(host="0.0.0.0", osv_api_rate_limit=3)
     first, second = new_token(mirror, "osv-limit-1"), new_token(mirror, "osv-limit-2")
     for _ in range(3):
-        assert limited.post("/v1/query", json=QUERY, headers={"api-token": first}).status_code == 200
+        assert (
+            limited.post("/v1/query", json=QUERY, headers={"api-token": first}).status_code == 200
+        )
     refused = limited.get("/v1/vulns/PYSEC-TEST-1", headers={"api-token": first})
     assert_osv_error(refused, 429, 8)
     assert 1 <= int(refused.headers["retry-after"]) <= 60

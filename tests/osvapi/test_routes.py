@@ -3,7 +3,7 @@ api.osv.dev has them (messages copied from OSV.dev's server), over the mirror of
 
 from __future__ import annotations
 
-import re
+import json
 from typing import Any
 
 import pytest
@@ -14,31 +14,8 @@ from bastion.advisories.store import LocalMirror
 from bastion.ecosystems import normalize_package_name
 from bastion.sca.scanner import scan_path
 from tests.osvapi.conftest import PAGED_COUNT, PAGED_PACKAGE, RECORDS, record
+from tests.osvapi.support import RFC3339, assert_osv_error, ids, pkg
 from tests.support.paths import shared_dir
-
-RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3}|\.\d{6})?Z$")
-
-
-def pkg(name: str, ecosystem: str = "PyPI", version: str | None = None) -> dict[str, Any]:
-    query: dict[str, Any] = {"package": {"name": name, "ecosystem": ecosystem}}
-    if version is not None:
-        query["version"] = version
-    return query
-
-
-def ids(response: Any) -> list[str]:
-    assert response.status_code == 200, response.text
-    return [vuln["id"] for vuln in response.json().get("vulns", [])]
-
-
-def assert_osv_error(response: Any, status: int, code: int, message: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"code", "message"}, body
-    assert body["code"] == code
-    if message is not None:
-        assert body["message"] == message
-
 
 # -- POST /v1/query: by version ------------------------------------------------------
 
@@ -170,7 +147,11 @@ def test_a_purl_without_version_takes_the_version_field(client: TestClient) -> N
     ("package", "version", "message"),
     [
         ({"purl": "pkg:pypi/foo-bar@1.0"}, "1.0", "version specified in params and PURL query"),
-        ({"purl": "pkg:pypi/foo-bar@1.0", "name": "foo-bar"}, None, "name specified in a PURL query"),
+        (
+            {"purl": "pkg:pypi/foo-bar@1.0", "name": "foo-bar"},
+            None,
+            "name specified in a PURL query",
+        ),
         (
             {"purl": "pkg:pypi/foo-bar@1.0", "ecosystem": "PyPI"},
             None,
@@ -255,7 +236,10 @@ def test_commit_and_version_together_are_a_400(client: TestClient) -> None:
         (b'{"package": {}}', "Invalid query."),
         (b'{"package": "foo-bar"}', "Invalid value for package: expected an object"),
         (b'{"package": {"name": 3}}', "Invalid value for package.name: expected a string"),
-        (b'{"package": {"name": "x"}, "version": 1.0}', "Invalid value for version: expected a string"),
+        (
+            b'{"package": {"name": "x"}, "version": 1.0}',
+            "Invalid value for version: expected a string",
+        ),
         (b'{"versoin": "1.0"}', 'unknown field "versoin"'),
         (b'{"package": {"nmae": "x"}}', 'unknown field "nmae" in package'),
         (b'{"package": {"name": "x\\u0000y", "ecosystem": "npm"}}', None),
@@ -455,7 +439,11 @@ def test_querybatch_and_the_scanner_agree_on_every_dependency(
     expected: dict[tuple[str, str, str], set[str]] = {}
     for dep in result.dependencies:
         if dep.version:
-            key = (dep.ecosystem.value, normalize_package_name(dep.ecosystem, dep.name), dep.version)
+            key = (
+                dep.ecosystem.value,
+                normalize_package_name(dep.ecosystem, dep.name),
+                dep.version,
+            )
             expected.setdefault(key, set())
     for finding in result.findings:
         dep = finding.dependency
@@ -470,3 +458,14 @@ def test_querybatch_and_the_scanner_agree_on_every_dependency(
     }
     assert answered == expected
     assert sum(map(len, answered.values())) == len(result.findings) > 0
+
+
+def test_openapi_describes_the_osv_routes(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/v1/query", "/v1/querybatch", "/v1/vulns/{vuln_id}"} <= set(spec["paths"])
+    batch = spec["paths"]["/v1/querybatch"]["post"]
+    body = batch["requestBody"]["content"]["application/json"]["schema"]
+    assert "$defs" not in json.dumps(body)
+    query = body["properties"]["queries"]["items"]
+    assert set(query["properties"]) == {"commit", "version", "package", "page_token"}
+    assert {"200", "400", "401", "429"} <= set(batch["responses"])

@@ -97,13 +97,23 @@ async def _body(request: Request) -> bytes:
 
 
 def _request_body(model: type[Any]) -> dict[str, Any]:
-    # Bodies are parsed by schemas.parse_* (OSV's messages), not by FastAPI.
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {JSON: {"schema": model.model_json_schema()}},
-        }
-    }
+    # Bodies are parsed by schemas.parse_* (OSV's messages), not by FastAPI, so the schema
+    # is written here, its nested models inlined: "#/$defs/..." would not resolve inside
+    # the OpenAPI document.
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(definitions[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return {"requestBody": {"required": True, "content": {JSON: {"schema": inline(schema)}}}}
 
 
 @router.post(

@@ -11,6 +11,7 @@ in verbatim); the models below only describe them.
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 import orjson
@@ -68,7 +69,11 @@ def _json_object(body: bytes) -> dict[str, Any]:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
-        raise InvalidArgument("Request body is not valid JSON") from None
+        # orjson also refuses integers beyond 64 bits, which valid JSON may hold.
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            raise InvalidArgument("Request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise InvalidArgument("Request body must be a JSON object")
     return data

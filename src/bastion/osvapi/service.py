@@ -355,19 +355,12 @@ class OsvService:
                     wanted_by[index].append(position)
 
         if dependencies:
+            index_by_dependency = {dep: index for index, dep in enumerate(dependencies)}
             for finding in find_vulnerabilities(dependencies, self.mirror):
-                index = index_of[
-                    (
-                        finding.dependency.ecosystem,
-                        normalize_package_name(
-                            finding.dependency.ecosystem, finding.dependency.name
-                        ),
-                        finding.dependency.version or "",
-                    )
-                ]
                 vuln = finding.vulnerability
-                modified[vuln.id] = vuln.modified
-                for position in wanted_by[index]:
+                if vuln.modified is not None:
+                    modified[vuln.id] = vuln.modified
+                for position in wanted_by[index_by_dependency[finding.dependency]]:
                     answers[position].add(vuln.id)
 
         for ecosystem, positions_by_name in names.items():

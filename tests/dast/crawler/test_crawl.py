@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from urllib.parse import parse_qsl
 
 import orjson
 import pytest
 
+from bastion.dast.crawler.client import TargetClient
+from bastion.dast.crawler.crawl import crawl
 from bastion.dast.crawler.errors import ScopeError, TargetError
 from bastion.dast.model import InputSource, ScanStats
 from bastion.dast.options import LoginForm
@@ -81,7 +84,8 @@ def test_problems_become_notes_not_errors(shop_site: tuple[str, Log, Log]) -> No
     assert "redirect loop" in notes
     assert "binary response(s) not parsed" in notes  # /blob answered image/png
     assert "static resource(s) noted, not fetched" in notes
-    assert not log.hit("/img/") and not log.hit("/files/")
+    assert not log.hit("/img/")
+    assert not log.hit("/files/")
     assert "logout link(s) not followed" in notes
     assert stats.stop_reason == "completed"
 
@@ -174,10 +178,6 @@ def test_unreachable_sets_the_stop_reason() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     stats = ScanStats()
-    import asyncio
-
-    from bastion.dast.crawler.client import TargetClient
-    from bastion.dast.crawler.crawl import crawl
 
     async def main() -> None:
         options = options_for(f"http://127.0.0.1:{port}/")
@@ -217,7 +217,7 @@ def test_a_failed_login_is_a_note(serve: Serve) -> None:
     log = Log()
     site = serve(members(log))
     login = LoginForm(url=f"{site}/login", username="alice", password="wrong")
-    result, stats = run_crawl(options_for(site + "/", login=login))
+    _, stats = run_crawl(options_for(site + "/", login=login))
     assert any("login form came back" in note for note in stats.notes)
     assert not log.hit("/members/")
 

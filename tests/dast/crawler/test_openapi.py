@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
@@ -217,3 +218,37 @@ def test_yaml_alias_bombs_stay_bounded() -> None:
         target="http://s/",
     )
     assert len(imported.requests[0].body) < 200_000
+
+
+def _nodes(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _nodes(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _nodes(child, (*path, index))
+    return found
+
+
+def _replaced(value: object, path: tuple[object, ...], new: object) -> object:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return {k: _replaced(v, rest, new) if k == head else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, rest, new) if i == head else v for i, v in enumerate(value)]
+    return value
+
+
+@pytest.mark.parametrize("name", ["petstore-3.yaml", "swagger-2.json", "cyclic-refs.yaml"])
+@given(data=st.data())
+def test_mutated_definitions_raise_only_openapi_error(name: str, data: st.DataObject) -> None:
+    document = parse_definition((DEFINITIONS / name).read_bytes(), name)
+    nodes = _nodes(document)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(nodes))
+        document = _replaced(document, path, data.draw(json_values))  # type: ignore[assignment]
+    with contextlib.suppress(OpenApiError):
+        build_requests(document, base_url="http://s/", target="http://s/")

@@ -207,7 +207,9 @@ def test_missing_query_parameter_is_added() -> None:
 
 
 def test_json_injection_turns_numbers_into_strings_and_keeps_the_rest() -> None:
-    result = inject(JSON_REQUEST, point(JSON_REQUEST, Location.JSON, "/user/age"), " OR 1=1", append=True)
+    result = inject(
+        JSON_REQUEST, point(JSON_REQUEST, Location.JSON, "/user/age"), " OR 1=1", append=True
+    )
     document = json.loads(result.body)
     assert document["user"]["age"] == "31 OR 1=1"
     assert document["user"]["admin"] is False
@@ -265,7 +267,7 @@ def test_cookie_injection_encodes_separators() -> None:
 payloads = st.text(max_size=40)
 xml_text = st.text(
     st.characters(
-        blacklist_categories=("Cs",),
+        blacklist_categories=["Cs"],
         blacklist_characters=[chr(c) for c in range(0x20) if c not in (9, 10, 13)]
         + ["\ufffe", "\uffff"],
     ),
@@ -306,7 +308,9 @@ def test_multipart_value_round_trips(payload: str, append: bool) -> None:
 
 @given(printable.filter(lambda s: s and not set(s) & set('"%\\')))
 def test_multipart_name_round_trips(payload: str) -> None:
-    result = inject(MULTIPART_REQUEST, point(MULTIPART_REQUEST, Location.FORM_NAME, "title"), payload)
+    result = inject(
+        MULTIPART_REQUEST, point(MULTIPART_REQUEST, Location.FORM_NAME, "title"), payload
+    )
     assert _multipart_fields(result)[0] == (payload, None, "Hello")
 
 
@@ -314,8 +318,8 @@ def test_multipart_name_round_trips(payload: str) -> None:
 def test_json_leaf_round_trips(payload: str, pointer: str) -> None:
     result = inject(JSON_REQUEST, point(JSON_REQUEST, Location.JSON, pointer), payload)
     node = json.loads(result.body)
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
         node = node[int(token)] if isinstance(node, list) else node[token]
     assert node == payload
 
@@ -416,7 +420,9 @@ def test_arbitrary_requests_never_raise(
 
 
 @given(
-    st.from_regex(r"https?://[a-z]{1,8}(:[0-9]{1,5})?(/[^?#\s]{0,12}){0,4}(\?[^#\s]{0,30})?", fullmatch=True),
+    st.from_regex(
+        r"https?://[a-z]{1,8}(:[0-9]{1,5})?(/[^?#\s]{0,12}){0,4}(\?[^#\s]{0,30})?", fullmatch=True
+    ),
     payloads,
 )
 def test_url_points_round_trip_for_plausible_urls(url: str, payload: str) -> None:

@@ -5,12 +5,16 @@ filters as an LDAP server would (RFC 4515), malformed filters raising
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import ldap3  # type: ignore[import-untyped]  # ldap3 ships no type information
-from ldap3.core.exceptions import LDAPException  # type: ignore[import-untyped]
-from ldap3.utils.conv import escape_filter_chars  # type: ignore[import-untyped]
+with warnings.catch_warnings():
+    # ldap3 2.9 imports names pyasn1 has deprecated since; nothing to fix on our side.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import ldap3  # type: ignore[import-untyped]  # ldap3 ships no type information
+    from ldap3.core.exceptions import LDAPException  # type: ignore[import-untyped]
+    from ldap3.utils.conv import escape_filter_chars  # type: ignore[import-untyped]
 
 BASE = "ou=people,dc=example,dc=com"
 ADMIN = "cn=admin,dc=example,dc=com"

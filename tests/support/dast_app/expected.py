@@ -1,7 +1,8 @@
 """What a scan of the test app must report (``EXPECTED``) and must not (``SAFE``), so an
 end-to-end test can compute recall and false positives mechanically.
 
-Matching a ``DastFinding`` ``f`` against an entry ``e``:
+Matching a ``DastFinding`` ``f`` against an entry ``e`` (``ExpectedFinding.matches``,
+``SafePlace.flagged_by``):
 
 * class: ``f.cwe == e.cwe``; for passive rules, whose ids are fixed, also
   ``f.rule_id == e.rule_id`` (several passive rules share CWE-693);
@@ -35,8 +36,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
-from bastion.dast.model import Location
+from bastion.dast.model import DastFinding, Location
 
 
 class Kind(StrEnum):
@@ -122,6 +124,12 @@ HEADER_KINDS = (
 SITE_KINDS = (*HEADER_KINDS, Kind.VERSION_DISCLOSURE)
 
 
+def same_class(kind: Kind, finding: DastFinding) -> bool:
+    """The finding is of this kind: same CWE, and the same rule for passive kinds."""
+    rule_id = RULE_ID.get(kind)
+    return finding.cwe == CWE[kind] and (rule_id is None or finding.rule_id == rule_id)
+
+
 def _path_regex(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[a-z_]+(?::path)?\})", template)
     regex = "".join(
@@ -159,6 +167,18 @@ class ExpectedFinding:
     def names(self) -> tuple[str | None, ...]:
         return (self.parameter, *self.aliases)
 
+    def matches(self, finding: DastFinding) -> bool:
+        """``finding`` is this expected finding (see the module docstring)."""
+        if not same_class(self.kind, finding):
+            return False
+        if self.scope == "site":
+            return True
+        return (
+            finding.method == self.method
+            and self.matches_path(urlsplit(finding.url).path)
+            and finding.parameter in self.names()
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SafePlace:
@@ -175,6 +195,16 @@ class SafePlace:
 
     def names(self) -> tuple[str | None, ...]:
         return (self.parameter, *self.aliases)
+
+    def flagged_by(self, finding: DastFinding) -> bool:
+        """``finding`` is a false alarm on this safe place."""
+        if self.kinds and not any(same_class(kind, finding) for kind in self.kinds):
+            return False
+        return (
+            finding.method == self.method
+            and self.matches_path(urlsplit(finding.url).path)
+            and finding.parameter in self.names()
+        )
 
 
 E = ExpectedFinding

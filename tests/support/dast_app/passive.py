@@ -176,7 +176,13 @@ def routes(state: AppState) -> list[BaseRoute]:
         return page(
             "Shop",
             "<p>Our products.</p>"
-            + links([("/shop/backup.zip", "Catalogue archive"), ("/shop/.env", "Settings")]),
+            + links(
+                [
+                    ("/shop/backup.zip", "Catalogue archive"),
+                    ("/shop/.env", "Settings"),
+                    ("/shop/.git/HEAD", "Version"),
+                ]
+            ),
         )
 
     def soft_not_found(_: Request) -> Response:

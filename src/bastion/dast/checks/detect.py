@@ -132,13 +132,12 @@ class PageComparer:
 
     def __init__(self, payloads: Iterable[str] = ()) -> None:
         self._payloads = tuple(p for p in payloads if p)
-        self._cache: dict[int, str] = {}
+        self._cache: dict[HttpResponse, str] = {}
 
     def _text(self, response: HttpResponse) -> str:
-        key = id(response)
-        if key not in self._cache:
-            self._cache[key] = normalise(response.text, self._payloads)
-        return self._cache[key]
+        if response not in self._cache:
+            self._cache[response] = normalise(response.text, self._payloads)
+        return self._cache[response]
 
     def score(self, first: HttpResponse, second: HttpResponse) -> float:
         if first.status != second.status:

@@ -8,6 +8,7 @@ attribute the payload created, or script code the payload broke out into.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -74,7 +75,10 @@ class Reflection:
     js_quote: str = ""
 
 
-_ATTRIBUTE_TAIL = re.compile(r"""([^\s=/>"']+)\s*=\s*(["']?)([^"']*)$""")
+# The attribute a position inside a tag belongs to: name, quote, value so far.
+_ATTRIBUTE_TAIL = re.compile(
+    r"""([^\s=/>"']+)\s*=\s*(?:"(?P<dq>[^"]*)|'(?P<sq>[^']*)|(?P<uq>[^\s"'>]*))$"""
+)
 
 
 def reflections(text: str, marker: str) -> list[Reflection]:
@@ -123,10 +127,14 @@ def _classify(text: str, lower: str, index: int) -> Reflection:
         match = _ATTRIBUTE_TAIL.search(chunk)
         if match is None:
             return Reflection(Context.ATTRIBUTE)
-        name, quote, before = match.group(1).lower(), match.group(2), match.group(3)
+        name = match.group(1).lower()
+        quote = (
+            '"' if match.group("dq") is not None else "'" if match.group("sq") is not None else ""
+        )
+        before = match.group("dq") or match.group("sq") or match.group("uq") or ""
         if name.startswith("on"):
-            return Reflection(Context.EVENT, quote, js_string_state(before))
-        if name in _URL_ATTRIBUTES and not before.strip():
+            return Reflection(Context.EVENT, quote, js_string_state(html.unescape(before)))
+        if name in _URL_ATTRIBUTES:
             return Reflection(Context.URL, quote)
         return Reflection(Context.ATTRIBUTE, quote)
     return Reflection(Context.HTML)

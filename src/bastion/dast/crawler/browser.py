@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playwright.async_api import BrowserContext, Page, Request, Route, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -25,6 +26,10 @@ from bastion.dast.crawler.frontier import normalize_url
 from bastion.dast.crawler.scope import Scope, is_logout, is_static
 from bastion.dast.model import Headers, HttpRequest, InputSource, ScanInput
 from bastion.dast.options import DastOptions
+
+if TYPE_CHECKING:
+    # The type BrowserContext.add_cookies declares; Playwright does not re-export it.
+    from playwright._impl._api_structures import SetCookieParam
 
 logger = logging.getLogger(__name__)
 
@@ -145,10 +150,12 @@ class _PageCrawler:
 
     async def start(self, cookies: Headers) -> None:
         target = normalize_url(self._options.target) or self._options.target
-        jar = [{"name": n, "value": v, "url": target} for n, v in cookies if n]
+        jar: list[SetCookieParam] = [
+            {"name": n, "value": v, "url": target} for n, v in cookies if n
+        ]
         if jar:
             try:
-                await self._context.add_cookies(jar)  # type: ignore[arg-type]  # TypedDict
+                await self._context.add_cookies(jar)
             except PlaywrightError as exc:
                 self._result.notes.append(f"browser: session cookies rejected: {_first_line(exc)}")
         await self._context.route("**/*", self._route)
@@ -218,32 +225,38 @@ class _PageCrawler:
                 continue  # hidden, detached or covered: try the next one
 
     async def _route(self, route: Route, request: Request) -> None:
+        """Every request the browser makes passes here and is answered exactly once
+        (a request left unanswered would hang its page)."""
         try:
             url = request.url
-            if not self._scope.contains(url) or is_logout(url):
+            if (
+                not self._scope.contains(url)
+                or is_logout(url)
+                or request.resource_type in _BLOCKED_TYPES
+                or is_static(url)
+            ):
                 await route.abort()
                 return
-            if request.resource_type in _BLOCKED_TYPES or is_static(url):
-                await route.abort()
-                return
-            navigation = request.is_navigation_request() and request.frame.parent_frame is None
             if request.resource_type in _RECORDED_TYPES:
                 await self._record(request)
-            elif navigation and self._loaded:
+            elif self._loaded and _main_navigation(request):
                 await self._record(request)
                 # 204 keeps the current document, so the next click still finds its page.
                 await route.fulfill(status=204, body="")
                 return
             self._result.requests += 1
             await route.continue_()
-        except PlaywrightError as exc:
+        except PlaywrightError as exc:  # the page or browser went away meanwhile
             logger.debug("browser route %s: %s", request.url, exc)
 
     async def _record(self, request: Request) -> None:
         url = normalize_url(request.url)
         if url is None:
             return
-        headers = await request.all_headers()
+        try:
+            headers = await request.all_headers()
+        except PlaywrightError:
+            headers = dict(request.headers)  # the provisional headers, without cookies
         cookies = _cookies(headers.get("cookie", ""))
         kept = tuple(
             (name, value)
@@ -269,6 +282,14 @@ class _PageCrawler:
                 depth=self._depth,
             )
         )
+
+
+def _main_navigation(request: Request) -> bool:
+    """A document request of the page itself (not of an iframe)."""
+    try:
+        return request.is_navigation_request() and request.frame.parent_frame is None
+    except PlaywrightError:  # service-worker requests have no frame
+        return False
 
 
 def _cookies(header: str) -> Headers:

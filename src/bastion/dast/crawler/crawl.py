@@ -128,7 +128,7 @@ class _Crawler:
         self.session = Session(client, self.cookies, self.scope)
         self.frontier = Frontier(MAX_QUERY_VARIANTS)
         self.inputs = InputSet()
-        self.pages: list[str] = []
+        self.pages: dict[str, None] = {}  # an ordered set
         self.script_pages: list[tuple[str, int]] = []  # pages worth a browser visit
         self.notes = _Notes(stats)
         self.queue: asyncio.Queue[_Task] = asyncio.Queue()
@@ -148,7 +148,9 @@ class _Crawler:
             self.notes.flush()
         final = self.cookies.pairs()
         inputs = [
-            replace(item, request=replace(item.request, cookies=_fresh(item.request, final)))
+            replace(
+                item, request=replace(item.request, cookies=_fresh(item.request.cookies, final))
+            )
             for item in self.inputs
         ]
         self.stats.inputs = len(inputs)
@@ -230,8 +232,8 @@ class _Crawler:
                 self._add_input(final, InputSource.REDIRECT, task.request.url, task.depth)
         content_type = response.content_type
         if _is_html(response):
-            if final.method == "GET" and response.status < 400:
-                self.pages.append(final.url)
+            if final.method == "GET" and response.status < 400 and final.url not in self.pages:
+                self.pages[final.url] = None
                 self.stats.pages += 1
             page = parse_page(response.text, final.url)
             if page.has_scripts and final.method == "GET" and response.status < 400:
@@ -426,7 +428,7 @@ class _Crawler:
             _browser_pages(self.script_pages),
             options=self.options,
             scope=self.scope,
-            cookies=self.cookies.merged(self.options.cookies),
+            cookies=_fresh(self.options.cookies, self.cookies.pairs()),
             budget=budget,
         )
         self.stats.requests += result.requests
@@ -458,7 +460,7 @@ def _is_html(response: HttpResponse) -> bool:
     return head.startswith((b"<!doctype html", b"<html"))
 
 
-def _fresh(request: HttpRequest, jar: Headers) -> Headers:
-    """The session's latest cookie values, plus any cookie only this request carries."""
+def _fresh(own: Headers, jar: Headers) -> Headers:
+    """The session's latest cookie values, plus the ``own`` cookies the jar lacks."""
     names = {name for name, _ in jar}
-    return (*jar, *((n, v) for n, v in request.cookies if n not in names))
+    return (*jar, *((n, v) for n, v in own if n not in names))

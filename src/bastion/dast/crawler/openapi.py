@@ -450,7 +450,7 @@ class _Builder:
         names = set()
         for name, raw in properties.items() if isinstance(properties, dict) else ():
             sub = self.deref(raw)
-            if isinstance(sub, dict) and sub.get("format") in {"binary", "base64"}:
+            if isinstance(sub, dict) and sub.get("format") in ("binary", "base64"):
                 names.add(str(name))
         return names
 
@@ -555,7 +555,7 @@ class _Swagger2(_Builder):
         target = urlsplit(self.target)
         declared = self.document.get("schemes")
         schemes = (
-            [s for s in declared if s in {"http", "https"}] if isinstance(declared, list) else []
+            [s for s in declared if s in ("http", "https")] if isinstance(declared, list) else []
         )
         scheme = target.scheme if not schemes or target.scheme in schemes else schemes[0]
         host = self.document.get("host")

@@ -207,25 +207,25 @@ def _latin1(data: bytes) -> str:
 
 def _pairs(raw: str, *, plus: bool) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
-    decode = unquote_plus if plus else unquote
     for chunk in raw.split("&"):
         if not chunk:
             continue
         name, _, value = chunk.partition("=")
-        pairs.append(
-            (
-                _decode_utf8(decode(name, encoding="latin-1")),
-                _decode_utf8(decode(value, encoding="latin-1")),
-            )
-        )
+        pairs.append((_decode_component(name, plus), _decode_component(value, plus)))
         if len(pairs) >= MAX_BODY_POINTS:
             break
     return pairs
 
 
-def _decode_utf8(text: str) -> str:
-    """Percent-decoded latin-1 text → the UTF-8 string it encodes (lenient)."""
-    return text.encode("latin-1").decode("utf-8", errors="replace")
+def _decode_component(text: str, plus: bool) -> str:
+    """Percent-decoded as UTF-8, leniently. Bodies arrive here as latin-1 text (one char
+    per byte), so raw UTF-8 bytes in them decode too; a URL may hold raw non-latin-1
+    characters, which stay as they are."""
+    decode = unquote_plus if plus else unquote
+    try:
+        return decode(text, encoding="latin-1").encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return decode(text, encoding="utf-8", errors="replace")
 
 
 def _encode_component(text: str) -> str:
@@ -359,9 +359,8 @@ def _parse_multipart(body: bytes, boundary: str) -> list[_Part]:
             for match in _DISPOSITION_PARAM.finditer(value):
                 param = match.group(1).lower()
                 quoted = match.group(2)
-                found = _decode_utf8(
-                    re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else match.group(3)
-                )
+                raw = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else match.group(3)
+                found = raw.encode("latin-1").decode("utf-8", "replace")
                 if param == "name":
                     name = found
                 elif param == "filename":

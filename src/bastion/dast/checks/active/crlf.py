@@ -21,9 +21,7 @@ from bastion.dast.model import (
     DastFinding,
     HttpRequest,
     HttpResponse,
-    InsertionPoint,
     Location,
-    ScanInput,
 )
 from bastion.models import Severity
 
@@ -85,9 +83,6 @@ class CrlfInjection(ActiveRule):
     )
     # Every breaker once, and two confirmations.
     max_requests: ClassVar[int] = len(BREAKERS) + 2
-
-    def applies_to(self, target: ScanInput, point: InsertionPoint) -> bool:
-        return point.location in self.locations
 
     async def scan(self, probe: Probe) -> DastFinding | None:
         budget = Budgeted(probe, self.max_requests)

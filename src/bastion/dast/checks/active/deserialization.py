@@ -76,8 +76,8 @@ class Serialized:
 
 
 _PHP = re.compile(rb'^(?:O:\d+:"[\w\\]+":\d+:\{|a:\d+:\{|C:\d+:"[\w\\]+":\d+:\{)')
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]{12,}={0,2}$")
-_BASE64URL = re.compile(r"^[A-Za-z0-9_-]{12,}={0,2}$")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]{8,}={0,2}$")
 _HEX_JAVA = re.compile(r"^aced0005[0-9a-f]+$", re.IGNORECASE)
 _YAML_TAG = re.compile(r"!!python/|!ruby/|!!javax?\.|!!map|!!omap")
 _YAML_MAPPING = re.compile(r"(?m)^[\w-]+:\s+\S.*\n[\w-]+:\s")
@@ -250,9 +250,6 @@ class InsecureDeserialization(ActiveRule):
         java = serialized.format is Format.JAVA
         build = java_unknown_class if java else php_unknown_class
         errors = _JAVA_ERRORS if java else _PHP_ERRORS
-        baseline = decoded_variants(probe.baseline.text)
-        if any(errors.search(text) for text in baseline):
-            return None
         found: list[tuple[Exchange, str, str]] = []
         for suffix in ("a", "b"):
             name = ("bstn.B" if java else "Bstn") + probe.marker().lower() + suffix

@@ -25,7 +25,6 @@ from bastion.dast.model import (
     HttpRequest,
     InsertionPoint,
     Location,
-    ScanInput,
 )
 from bastion.models import Severity
 
@@ -88,9 +87,6 @@ class PathTraversal(ActiveRule):
          Location.COOKIE}
     )  # fmt: skip
     max_requests: ClassVar[int] = 14
-
-    def applies_to(self, target: ScanInput, point: InsertionPoint) -> bool:
-        return point.location in self.locations
 
     async def scan(self, probe: Probe) -> DastFinding | None:
         budget = Budgeted(probe, self.max_requests)

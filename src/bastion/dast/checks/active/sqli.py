@@ -5,12 +5,12 @@ In order of cost, stopping at the first technique that proves it:
 1. Error-based: a quote appended to the value makes the page show an error message of
    one of five database engines that the baseline lacks; a second, different breaking
    payload must show the same engine's error.
-2. Server errors without a message: an odd number of quotes fails with a 5xx, an even
-   number succeeds like the baseline, twice (reported with low confidence: another
-   interpreter with quoted strings would do the same).
-3. Boolean-based: ``AND`` conditions (never ``OR``: on an UPDATE or DELETE an always-true
+2. Boolean-based: ``AND`` conditions (never ``OR``: on an UPDATE or DELETE an always-true
    condition would touch every row) that are true keep the page, false ones change it,
    for two differently written pairs.
+3. Server errors without a message: an odd number of quotes fails with a 5xx, an even
+   number succeeds like the baseline, twice (reported with low confidence: another
+   interpreter with quoted strings would do the same).
 4. Time-based: PostgreSQL ``pg_sleep``, MySQL ``SLEEP`` and SQL Server ``WAITFOR``, each
    confirmed by a zero-delay control and a second delay (SQLite has no sleep).
 """
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from bastion.dast.checks.base import ActiveRule, Probe
-from bastion.dast.checks.detect import server_error_flip
-from bastion.dast.checks.detect_errors import SQL_ERRORS, new_error
+from bastion.dast.checks.detect import PageComparer, server_error_flip
+from bastion.dast.checks.detect_errors import SQL_ERRORS, ErrorMatch, new_error
 from bastion.dast.checks.detect_probe import (
     Anchor,
     BooleanPair,
@@ -103,17 +103,20 @@ class SqlInjection(ActiveRule):
     async def scan(self, probe: Probe) -> DastFinding | None:
         budget = Budgeted(probe, self.max_requests)
         try:
-            return (
-                await self._error_based(budget)
-                or await self._boolean_based(budget)
-                or await self._time_based(budget)
-            )
+            found, quote_answer = await self._error_based(budget)
+            if found is None:
+                found = await self._boolean_based(budget)
+            if found is None and quote_answer is not None:
+                found = await self._quote_parity(budget, quote_answer)
+            return found or await self._time_based(budget)
         except BudgetSpent:
             return None
 
-    # -- 1 and 2: errors -----------------------------------------------------------------
+    # -- 1 and 3: errors -----------------------------------------------------------------
 
-    async def _error_based(self, probe: Budgeted) -> DastFinding | None:
+    async def _error_based(self, probe: Budgeted) -> tuple[DastFinding | None, Exchange | None]:
+        """A confirmed error-based finding, and the answer to a single quote (for the
+        quote-parity test, run after the boolean one)."""
         quote_answer: Exchange | None = None
         for breaker in ("'", '"'):
             exchange = await probe.send(breaker, append=True)
@@ -126,22 +129,31 @@ class SqlInjection(ActiveRule):
                 again = await probe.send(confirmer, append=True)
                 second = new_error(again.response, probe.baseline, SQL_ERRORS)
                 if second is not None and second.kind == error.kind:
-                    return self.make_finding(
-                        request=exchange.request,
-                        evidence=(
-                            f"{error.kind} error message after appending {breaker!r}: "
-                            f"{error.text!r}; {confirmer!r} gives {second.text!r}"
-                        ),
-                        parameter=probe.point.name,
-                        location=probe.point.location,
-                        payload=breaker,
-                        response_excerpt=error.excerpt,
-                        confirmations=(again.request,),
-                    )
-            return None
-        if quote_answer is None:
-            return None
-        return await self._quote_parity(probe, quote_answer)
+                    proof = (exchange, error), (again, second)
+                    return self._error_finding(probe, proof, breaker, confirmer), None
+            return None, quote_answer
+        return None, quote_answer
+
+    def _error_finding(
+        self,
+        probe: Budgeted,
+        proof: tuple[tuple[Exchange, ErrorMatch], tuple[Exchange, ErrorMatch]],
+        breaker: str,
+        confirmer: str,
+    ) -> DastFinding:
+        (exchange, error), (again, second) = proof
+        return self.make_finding(
+            request=exchange.request,
+            evidence=(
+                f"{error.kind} error message after appending {breaker!r}: "
+                f"{error.text!r}; {confirmer!r} gives {second.text!r}"
+            ),
+            parameter=probe.point.name,
+            location=probe.point.location,
+            payload=breaker,
+            response_excerpt=error.excerpt,
+            confirmations=(again.request,),
+        )
 
     async def _quote_parity(self, probe: Budgeted, odd: Exchange) -> DastFinding | None:
         baseline = probe.baseline
@@ -153,6 +165,13 @@ class SqlInjection(ActiveRule):
         odd2 = await probe.send("'''", append=True)
         even2 = await probe.send("''''", append=True)
         if not server_error_flip(baseline, odd2.response, even2.response):
+            return None
+        # The same error page and the same answer page each time, not a flaky server.
+        compare = PageComparer(("'", "''", "'''", "''''"))
+        if not (
+            compare.same(odd.response, odd2.response)
+            and compare.same(even.response, even2.response)
+        ):
             return None
         return self.make_finding(
             request=odd.request,
@@ -168,7 +187,7 @@ class SqlInjection(ActiveRule):
             confidence=Confidence.LOW,
         )
 
-    # -- 3: boolean --------------------------------------------------------------------
+    # -- 2: boolean --------------------------------------------------------------------
 
     async def _boolean_based(self, probe: Budgeted) -> DastFinding | None:
         kinds = ["single-quoted", "double-quoted"]

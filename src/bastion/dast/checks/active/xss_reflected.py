@@ -30,9 +30,7 @@ from bastion.dast.model import (
     Confidence,
     DastFinding,
     HttpRequest,
-    InsertionPoint,
     Location,
-    ScanInput,
 )
 from bastion.models import Severity
 
@@ -112,9 +110,6 @@ class ReflectedXss(ActiveRule):
     }
     # One marker, up to six context payloads, one confirmation.
     max_requests: ClassVar[int] = 8
-
-    def applies_to(self, target: ScanInput, point: InsertionPoint) -> bool:
-        return point.location in self.locations
 
     async def scan(self, probe: Probe) -> DastFinding | None:
         budget = Budgeted(probe, self.max_requests)

@@ -5,11 +5,13 @@ winning. Whatever does not parse is no cookie (browsers ignore it too)."""
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from bastion.dast.model import HttpResponse
+from bastion.dast.checks.base import PassiveRule
+from bastion.dast.model import DastFinding, Exchange, HttpResponse
 
 SAMESITE_VALUES = frozenset({"strict", "lax", "none"})
 _MAX_AGE = re.compile(r"-?[0-9]+")
@@ -101,3 +103,26 @@ def set_cookies(response: HttpResponse, now: datetime | None = None) -> list[Set
         else:
             cookies[cookie.name] = cookie
     return list(cookies.values())
+
+
+class CookieFlagRule(PassiveRule):
+    """One finding per cookie a response sets without the flag this rule is about; the
+    parameter is the cookie's name, so the engine keeps one per cookie and endpoint."""
+
+    @abstractmethod
+    def problem(self, cookie: SetCookie) -> str | None:
+        """What is wrong with the cookie, or None when it is fine."""
+
+    def check(self, exchange: Exchange) -> list[DastFinding]:
+        findings: list[DastFinding] = []
+        for cookie in set_cookies(exchange.response):
+            problem = self.problem(cookie)
+            if problem is not None:
+                findings.append(
+                    self.make_finding(
+                        request=exchange.request,
+                        parameter=cookie.name,
+                        evidence=f"{problem}: Set-Cookie: {cookie.describe()}",
+                    )
+                )
+        return findings

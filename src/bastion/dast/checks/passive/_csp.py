@@ -47,7 +47,9 @@ def parse_policy(serialized: str, *, from_meta: bool = False) -> Policy:
         if not name.replace("-", "").isalnum() or name in directives:
             continue
         directives[name] = tuple(part.lower() for part in parts[1:])
-    return Policy(directives=directives, raw=serialized.strip(ASCII_WHITESPACE), from_meta=from_meta)
+    return Policy(
+        directives=directives, raw=serialized.strip(ASCII_WHITESPACE), from_meta=from_meta
+    )
 
 
 def parse_header(value: str) -> list[Policy]:

@@ -80,7 +80,7 @@ class WeakCspRule(PassiveRule):
         if not all(weaknesses):
             return []
         where = "<meta> policy" if policies[0].from_meta else "Content-Security-Policy"
-        evidence = f"{where} \"{policies[0].raw[:300]}\": {'; '.join(weaknesses[0])}"
+        evidence = f'{where} "{policies[0].raw[:300]}": {"; ".join(weaknesses[0])}'
         return [self.make_finding(request=exchange.request, evidence=evidence)]
 
     @classmethod
