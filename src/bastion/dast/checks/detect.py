@@ -70,14 +70,14 @@ def match_excerpt(match: re.Match[str], width: int = 120) -> str:
 
 # -- page comparison ------------------------------------------------------------------
 
-# Values that change on every load: long random tokens (CSRF, nonces, session ids),
-# hex ids, UUIDs, then any number (times, dates, counters).
-_VOLATILE = (
-    re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
-    re.compile(r"(?=[A-Za-z0-9+/_=-]*\d)(?=[A-Za-z0-9+/_=-]*[A-Za-z])[A-Za-z0-9+/_=-]{16,}"),
-    re.compile(r"\b[0-9a-fA-F]{8,}\b"),
-    re.compile(r"\d+"),
-)
+# Values that change on every load: UUIDs, long random tokens (CSRF, nonces, session
+# ids: letters and digits mixed), hex ids, then any number (times, dates, counters).
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9+/_=-]{16,}")
+_HEX = re.compile(r"\b[0-9a-fA-F]{8,}\b")
+_NUMBER = re.compile(r"\d+")
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_LETTER = re.compile(r"[A-Za-z]")
 _TOKEN = re.compile(r"\w+")
 
 
@@ -105,9 +105,15 @@ def normalise(text: str, payloads: Iterable[str] = ()) -> str:
     forms = sorted({form for p in payloads for form in payload_forms(p)}, key=len, reverse=True)
     for form in forms:
         text = text.replace(form, " ")
-    for pattern in _VOLATILE:
-        text = pattern.sub("0", text)
-    return text
+    text = _UUID.sub("0", text)
+    text = _TOKEN_RUN.sub(_random_token, text)
+    text = _HEX.sub("0", text)
+    return _NUMBER.sub("0", text)
+
+
+def _random_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    return "0" if _HAS_DIGIT.search(token) and _HAS_LETTER.search(token) else token
 
 
 def similarity(first: str, second: str) -> float:

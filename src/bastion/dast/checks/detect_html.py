@@ -45,6 +45,7 @@ _SCRIPT_TYPES = frozenset(
     }
 )
 _IDENTIFIER = re.compile(r"[\w$]")
+_MAX_TAG = 4096
 _CONTROL = re.compile(r"[\x00-\x20]+")
 
 
@@ -123,7 +124,9 @@ def _classify(text: str, lower: str, index: int) -> Reflection:
         return Reflection(Context.COMMENT)
     tag_open = text.rfind("<", 0, index)
     if tag_open > text.rfind(">", 0, index):
-        chunk = text[tag_open:index]
+        # Bounded: the attribute regex is anchored at the end and would be quadratic on
+        # a huge unterminated tag.
+        chunk = text[max(tag_open, index - _MAX_TAG) : index]
         match = _ATTRIBUTE_TAIL.search(chunk)
         if match is None:
             return Reflection(Context.ATTRIBUTE)

@@ -28,7 +28,8 @@ from bastion.dast.crawler.errors import ClientStopped, TargetError
 from bastion.dast.engine.cache import ResponseCache
 from bastion.dast.engine.dedup import FindingSet, sort_findings
 from bastion.dast.engine.exposed import probe_paths, probe_urls
-from bastion.dast.engine.insertion import insertion_points
+from bastion.dast.engine.gate import GATED_LOCATIONS, gate_payload, is_stable, reads_point
+from bastion.dast.engine.insertion import inject, insertion_points
 from bastion.dast.engine.passive import PassiveRunner, origin
 from bastion.dast.engine.plan import PointPlanner, is_binary_response, is_static_asset
 from bastion.dast.engine.probe import REVISIT_PAGES, EngineProbe, MarkerFactory
@@ -267,7 +268,15 @@ class _Scan:
             for target in pending:
                 if self.stopped:
                     return
-                await self._probe_input(client, target)
+                try:
+                    await self._probe_input(client, target)
+                except Exception as exc:
+                    # An engine bug on one odd input must not end the scan of the others.
+                    logger.debug("probing %s failed", target.request.url, exc_info=True)
+                    self.stats.notes.append(
+                        f"probing {target.request.method} {target.request.url} failed: "
+                        f"{exc.__class__.__name__}: {exc}"
+                    )
 
         workers = max(1, self.options.concurrency)
         await asyncio.gather(*(worker() for _ in range(workers)))
@@ -294,22 +303,60 @@ class _Scan:
         baseline = await self._baseline(client, target)
         if baseline is None or is_binary_response(baseline):
             return
+        gated = list(dict.fromkeys(p for p, _ in pairs if p.location in GATED_LOCATIONS))
+        if gated:
+            read = await self._gate(client, target, baseline, gated)
+            pairs = [(p, r) for p, r in pairs if p.location not in GATED_LOCATIONS or p in read]
         self.stats.insertion_points += len({point for point, _ in pairs})
         await asyncio.gather(
             *(self._run_rule(client, target, baseline, point, rule) for point, rule in pairs)
         )
 
+    async def _gate(
+        self,
+        client: TargetClient,
+        target: ScanInput,
+        baseline: HttpResponse,
+        points: list[InsertionPoint],
+    ) -> set[InsertionPoint]:
+        """The gated points (cookies, header names) this endpoint visibly reads; all of
+        them when the page is too unstable to tell (see ``engine/gate.py``)."""
+        async with self.slots:
+            again = await self._send(client, target.request)
+        if again is None or not is_stable(baseline, again):
+            return set(points)
+        reads = await asyncio.gather(
+            *(self._reads(client, target, baseline, point) for point in points)
+        )
+        return {point for point, read in zip(points, reads, strict=True) if read}
+
+    async def _reads(
+        self, client: TargetClient, target: ScanInput, baseline: HttpResponse, point: InsertionPoint
+    ) -> bool:
+        marker = self.markers()
+        payload = gate_payload(point, marker)
+        async with self.slots:
+            gated = await self._send(client, inject(target.request, point, payload, append=True))
+        # No answer proves nothing either way: let the rules try.
+        return gated is None or reads_point(baseline, gated, marker, payload)
+
+    async def _send(self, client: TargetClient, request: HttpRequest) -> HttpResponse | None:
+        """One engine request; None when it failed or the client stopped (noted)."""
+        if self.stopped:
+            return None
+        try:
+            return await client.send(request)
+        except ClientStopped as exc:
+            self._stop(exc.reason)
+        except TargetError:
+            pass  # the client counted the error
+        return None
+
     async def _baseline(self, client: TargetClient, target: ScanInput) -> HttpResponse | None:
         cached = self.cache.take(target.request)
         if cached is not None:
             return cached
-        try:
-            return await client.send(target.request)
-        except ClientStopped as exc:
-            self._stop(exc.reason)
-        except TargetError:
-            pass  # the client counted the error; without a baseline there is nothing to do
-        return None
+        return await self._send(client, target.request)
 
     async def _run_rule(
         self,

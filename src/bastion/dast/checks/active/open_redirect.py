@@ -46,9 +46,9 @@ _URLISH = re.compile(r"^(?:[a-zA-Z][\w+.-]*:)?//|^/|^[\w.-]+\.[a-zA-Z]{2,}(?:[/:
 _JS_REDIRECTS = (
     re.compile(
         r"(?:(?:window|document|top|self|parent)\s*\.\s*)?location(?:\s*\.\s*href)?"
-        r"\s*=\s*(['\"`])(.*?)\1"
+        r"\s*=\s*(['\"`])(.{0,2048}?)\1"
     ),
-    re.compile(r"location\s*\.\s*(?:replace|assign)\s*\(\s*(['\"`])(.*?)\1"),
+    re.compile(r"location\s*\.\s*(?:replace|assign)\s*\(\s*(['\"`])(.{0,2048}?)\1"),
 )
 _REFRESH_URL = re.compile(r"(?i)url\s*=\s*['\"]?([^'\"]*)")
 _CONTROL = re.compile(r"[\x00-\x20]+")
@@ -98,6 +98,8 @@ def redirect_to(response: HttpResponse, base: str) -> tuple[str, str] | None:
             return "meta refresh", f'<meta http-equiv="refresh" content="{content}">'
     for script in tree.css("script"):
         code = script.text(deep=True)
+        if HOST not in code.replace("\\/", "/"):
+            continue
         for pattern in _JS_REDIRECTS:
             for match in pattern.finditer(code):
                 target = _js_unescape(match.group(2))
