@@ -276,3 +276,16 @@ def test_a_malformed_header_is_refused_without_counting_as_a_target_failure(
             return (await c.send(get(f"{site}/echo"))).status
 
     assert run(main()) == 200
+
+
+def test_an_unparsable_location_is_returned_not_raised(serve: Serve) -> None:
+    """A traversal probe can make an app answer ``Location: c:\\windows\\win.ini``;
+    httpx cannot parse some such values, but the answer is evidence a rule must see."""
+
+    async def bad_location(request: Request) -> Response:
+        return Response(status_code=302, headers={"Location": "http://[::1:bad/x"})
+
+    site = serve(Starlette(routes=[Route("/go", bad_location)]))
+    [response] = send_all(options_for(site), [get(f"{site}/go")])
+    assert response.status == 302
+    assert response.header("location") == "http://[::1:bad/x"

@@ -79,6 +79,7 @@ class TargetClient:
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
             # Cookies travel in HttpRequest.cookies only; httpx must not keep its own jar.
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+            event_hooks={"response": [_shield_unparsable_location]},
         )
 
     @property
@@ -207,7 +208,10 @@ class TargetClient:
             return HttpResponse(
                 url=str(response.url),
                 status=response.status_code,
-                headers=tuple(response.headers.multi_items()),
+                headers=tuple(
+                    ("location" if name == _SHIELDED_LOCATION else name, value)
+                    for name, value in response.headers.multi_items()
+                ),
                 body=body,
                 elapsed=time.monotonic() - started,
                 truncated=truncated,
@@ -307,6 +311,24 @@ def _retry_delay(response: HttpResponse, attempt: int) -> float:
         if seconds is not None and math.isfinite(seconds):
             return min(max(seconds, 0.0), MAX_RETRY_AFTER)
     return _backoff(attempt)
+
+
+# httpx prepares the next request of every redirect even when it is not to follow it, and
+# raises InvalidURL for a Location it cannot parse (``c:\\windows\\win.ini`` echoed by
+# a traversal probe). That answer is exactly what a rule wants to see, so the header is
+# parked under another name while httpx looks, and restored in the HttpResponse.
+_SHIELDED_LOCATION = "x-bastion-unparsable-location"
+
+
+async def _shield_unparsable_location(response: httpx.Response) -> None:
+    location = response.headers.get("location")
+    if location is None or not response.is_redirect:
+        return
+    try:
+        response.url.join(httpx.URL(location))
+    except (httpx.InvalidURL, ValueError, TypeError):
+        del response.headers["location"]
+        response.headers[_SHIELDED_LOCATION] = location
 
 
 def _describe(exc: httpx.TransportError) -> str:
