@@ -33,8 +33,10 @@ def test_serve_hands_its_bind_address_to_the_app(
         ran.update(app=app, **options)
 
     monkeypatch.setattr("uvicorn.run", run)
-    # serve configures the process's logging; a test process keeps pytest's.
+    # serve configures the process's logging and garbage collector; pytest's stay.
     monkeypatch.setattr("bastion.server.logs.configure_json_logging", lambda: None)
+    monkeypatch.setattr("gc.freeze", lambda: None)
+    monkeypatch.setattr("gc.set_threshold", lambda *_: None)
     done = CliRunner().invoke(cli, ["serve", "--host", host, "--no-workers"])
     assert done.exit_code == 0, done.output
     assert ran["host"] == host

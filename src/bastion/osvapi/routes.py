@@ -13,7 +13,6 @@ its own per-minute limit (``BASTION_OSV_API_RATE_LIMIT``).
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -32,8 +31,6 @@ from bastion.osvapi.schemas import (
 from bastion.osvapi.service import OsvService
 from bastion.server.auth import presented_token, valid_token
 from bastion.server.state import StateDep
-
-log = logging.getLogger(__name__)
 
 # A full batch of 1,000 queries is about 100 KB; anything near this is not a query.
 MAX_BODY_BYTES = 8 * 1024 * 1024

@@ -19,7 +19,6 @@ import base64
 import binascii
 import hashlib
 import json
-import logging
 import re
 import uuid
 from collections import defaultdict
@@ -39,8 +38,6 @@ from bastion.osvapi.errors import InvalidArgument, RateLimited, VulnNotFound
 from bastion.osvapi.purls import parse_purl
 from bastion.osvapi.schemas import PackageIn, QueryIn
 from bastion.sca.matcher import find_vulnerabilities
-
-log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 1000
 # OSV.dev refuses longer ids the same way.
@@ -227,7 +224,7 @@ class OsvService:
         self.mirror = repository.MatchingMirror(engine)
         self.page_size = page_size
         self.limiter = limiter or RateLimiter(engine, clock=clock)
-        # None: no limit (loopback access needs none).
+        # None: not limited (no token is required, so callers cannot be told apart).
         self.rate_limit = rate_limit
 
     def admit(self, token_id: uuid.UUID) -> None:

@@ -68,6 +68,18 @@ async def stylesheet(request: Request) -> Response:
     return Response("body { color: red }", media_type="text/css")
 
 
+async def language(request: Request) -> Response:
+    return page(f"<p>Language: {request.cookies.get('lang', 'en')}</p>")
+
+
+async def tokenised(request: Request) -> Response:
+    # A fresh word on every load (not digits or a long token): no two loads compare equal.
+    return page(f"<p>Word of the moment: {os.urandom(4).hex()[:6].translate(_LETTERS)}</p>")
+
+
+_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
 def reflecting_app() -> Starlette:
     return Starlette(
         routes=[
@@ -80,6 +92,8 @@ def reflecting_app() -> Starlette:
             Route("/huge", huge),
             Route("/stream", endless),
             Route("/style.css", stylesheet),
+            Route("/lang", language),
+            Route("/token", tokenised),
         ]
     )
 

@@ -208,6 +208,25 @@ def test_endpoint_level_points_are_probed_once_per_path(site: str) -> None:
     assert query == ["q", "q", "q", "x"]
 
 
+def test_cookies_are_probed_only_where_the_page_reads_them(site: str) -> None:
+    recorder = rules.Recorder()
+    scan(
+        options(site + "/"),
+        active=[recorder],
+        discover=inputs("/lang", "/a?q=1", "/token", cookies=(("lang", "en"), ("sid", "x"))),
+    )
+    cookies = sorted(
+        (url.removeprefix(site), point.name)
+        for url, point in recorder.calls
+        if point.location.value == "cookie"
+    )
+    # /lang shows lang and ignores sid; /a ignores both; /token changes on every load, so
+    # the engine cannot tell and probes both.
+    assert cookies == [("/lang", "lang"), ("/token", "lang"), ("/token", "sid")]
+    assert not any(point.location.value == "header_name" and url.startswith(f"{site}/a")
+                   for url, point in recorder.calls)  # fmt: skip
+
+
 def test_timing_rules_run_one_at_a_time(site: str) -> None:
     timing, other = rules.TimingRecorder(), rules.SlowRecorder()
     scan(
