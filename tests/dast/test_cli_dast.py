@@ -151,6 +151,7 @@ def test_report_to_a_file_and_other_formats(app_url: str, tmp_path: Path) -> Non
     table = bastion(app_url, "--rule", XSS_RULE, *QUICK)
     assert table.returncode == 1, table.stderr
     assert XSS_RULE in table.stdout
+    assert f"1 finding on {app_url} (1 high)" in table.stdout
     assert "Stopped: completed" in table.stdout
 
 
@@ -199,6 +200,7 @@ def test_ctrl_c_prints_the_report_so_far_and_exits_130() -> None:
         (["http://127.0.0.1:1/", "--rule", "no.such.rule"], "unknown rule no.such.rule"),
         (["http://127.0.0.1:1/", "--login-url", "http://127.0.0.1:1/login"], "go together"),
         (["http://127.0.0.1:1/", "--openapi", "/nonexistent/api.yaml"], "no such file"),
+        (["http://127.0.0.1:1/", "-o", "/nonexistent/dir/report.json"], "no such directory"),
     ],
 )
 def test_usage_errors_exit_2_without_a_traceback(args: list[str], message: str) -> None:

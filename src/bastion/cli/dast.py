@@ -407,8 +407,12 @@ def dast(  # noqa: PLR0917 - a Typer command receives its options as parameters
         ),
     ] = FailOn.HIGH,
 ) -> None:
-    """Scan a running web app or API. Exit 0: nothing at or above --fail-on; 1: a finding
-    is; 2: usage error or target unreachable."""
+    """Scan a running web app or API for vulnerabilities (DAST).
+
+    Exit 0: nothing at or above --fail-on; 1: a finding is; 2: usage error or no target.
+
+    Interrupted (Ctrl-C): the findings so far are reported, exit 130.
+    """
     with friendly_errors():
         try:
             duration = parse_duration(max_duration)
@@ -416,6 +420,9 @@ def dast(  # noqa: PLR0917 - a Typer command receives its options as parameters
             cookies = tuple(pair for c in cookie or () for pair in parse_cookies(c))
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        if output is not None and not output.parent.is_dir():
+            # Checked now: finding out after a fifteen-minute scan would lose the report.
+            raise UsageError(f"{output.parent}: no such directory")
         options = DastOptions(
             target=_check_target(url),
             include=_check_patterns("--include", include or []),

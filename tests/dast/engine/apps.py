@@ -77,6 +77,11 @@ async def tokenised(request: Request) -> Response:
     return page(f"<p>Word of the moment: {os.urandom(4).hex()[:6].translate(_LETTERS)}</p>")
 
 
+async def bad_redirect(request: Request) -> Response:
+    # A Location that is no valid URL: what a target sends when a payload breaks it.
+    return Response("", status_code=302, headers={"Location": "http:..%2F..%2Fetc"})
+
+
 _LETTERS = str.maketrans("0123456789", "ghijklmnop")
 
 
@@ -94,6 +99,7 @@ def reflecting_app() -> Starlette:
             Route("/style.css", stylesheet),
             Route("/lang", language),
             Route("/token", tokenised),
+            Route("/bad-redirect", bad_redirect),
         ]
     )
 

@@ -8,6 +8,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 import orjson
 import pytest
@@ -48,7 +49,8 @@ def inputs(*urls: str, cookies: tuple[tuple[str, str], ...] = ()) -> Discover:
     async def discover(
         options: DastOptions, client: TargetClient, *, stats: ScanStats
     ) -> CrawlResult:
-        base = options.target.rstrip("/")
+        parts = urlsplit(options.target)
+        base = f"{parts.scheme}://{parts.netloc}"
         found = [
             ScanInput(
                 HttpRequest("GET", base + url, cookies=cookies),
@@ -157,6 +159,16 @@ def test_a_broken_rule_is_noted_and_the_scan_goes_on(site: str) -> None:
     assert "RuntimeError: boom" in broken[0]
     assert any("failed" in n and "times in all" in n for n in broken)
     assert sum(n.startswith("rule test-broken-passive ") for n in report.stats.notes) == 1
+
+
+def test_an_undigestible_answer_fails_one_request_not_the_scan(site: str) -> None:
+    report = scan(
+        options(site + "/bad-redirect?q=1"),
+        active=[rules.Reflect()],
+        discover=inputs("/bad-redirect?q=1", "/a?q=1"),
+    )
+    assert report.stats.stop_reason == "completed"
+    assert [f.url.split("?")[0] for f in report.findings] == [f"{site}/a"]
 
 
 def test_a_rule_sending_more_than_its_budget_is_stopped(site: str) -> None:
@@ -288,7 +300,7 @@ def test_time_budget_ends_the_scan_with_a_valid_report(site: str) -> None:
     report = scan(
         options(site + "/", max_duration=1.5, timeout=1.0),
         active=[rules.Reflect(), rules.SlowRecorder()],
-        discover=inputs(*(f"/slow?q={i}&p{i}=1" for i in range(60))),
+        discover=inputs("/a?q=1", *(f"/slow?q={i}&p{i}=1" for i in range(60))),
     )
     elapsed = time.monotonic() - started
     assert report.stats.stop_reason == "time budget"

@@ -5,8 +5,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bastion.dast.reports.sarif import FINGERPRINT_KEY, fingerprint, render
+from bastion.dast.reports.sarif import FINGERPRINT_KEY, fingerprint, render, uri
 from tests.dast.reports.factories import empty_report, hostile_report, mixed_report, sqli
 from tests.support.paths import REPO_ROOT
 
@@ -72,3 +74,11 @@ def test_a_cut_short_scan_says_why() -> None:
     messages = [n["message"]["text"] for n in invocation["toolExecutionNotifications"]]
     assert messages == ["scan stopped: target unreachable: connection refused"]
     assert invocation["properties"]["stopReason"].startswith("target unreachable")
+
+
+@given(st.text())
+def test_uris_are_always_valid(url: str) -> None:
+    encoded = uri(url)
+    assert not any(
+        c.isspace() or ord(c) < 0x20 or ord(c) > 0x7E or c in '"<>\\^`{|}' for c in encoded
+    )

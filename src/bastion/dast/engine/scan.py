@@ -166,10 +166,8 @@ class _Scan:
         set; return why it was cut short, or None when it ended by itself."""
         body = asyncio.create_task(self._body(client))
         waiters: set[asyncio.Task[object]] = {body}
-        interrupted: asyncio.Task[object] | None = None
         if interrupt is not None:
-            interrupted = asyncio.create_task(interrupt.wait())
-            waiters.add(interrupted)
+            waiters.add(asyncio.create_task(interrupt.wait()))
         hard_deadline = deadline + self.options.timeout + HARD_DEADLINE_GRACE
         try:
             await asyncio.wait(
@@ -221,6 +219,10 @@ class _Scan:
         except TargetError as exc:
             self._stop(f"{UNREACHABLE}: {exc.detail or exc.message}")
             return False
+        except Exception as exc:
+            # Something answered, in a way the client could not digest: let the crawl try.
+            logger.debug("first request failed", exc_info=True)
+            self.stats.notes.append(f"first request: {exc.__class__.__name__}: {exc}")
         return True
 
     async def _crawl(self, client: TargetClient) -> CrawlResult | None:
@@ -350,6 +352,12 @@ class _Scan:
             self._stop(exc.reason)
         except TargetError:
             pass  # the client counted the error
+        except Exception as exc:
+            # The target answered something the client could not digest (a Location
+            # header that is no URL…): this request failed, the scan goes on.
+            logger.debug("%s %s failed", request.method, request.url, exc_info=True)
+            self.stats.errors += 1
+            self._note_once(f"request failed: {exc.__class__.__name__}: {exc}")
         return None
 
     async def _baseline(self, client: TargetClient, target: ScanInput) -> HttpResponse | None:
@@ -411,6 +419,10 @@ class _Scan:
             self.passive.observe(exchange)
         except Exception:
             logger.debug("observer failed", exc_info=True)
+
+    def _note_once(self, note: str) -> None:
+        if note not in self.stats.notes:
+            self.stats.notes.append(note)
 
     def _finding_count(self) -> int:
         return len(self.passive) + len(self.findings)

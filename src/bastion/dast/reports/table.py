@@ -72,8 +72,8 @@ def _findings_table(findings: tuple[DastFinding, ...]) -> Table:
     )
     # "fold" breaks unbreakable URLs so no line ever exceeds the console width.
     table.add_column("Severity", overflow="fold", max_width=10)
-    table.add_column("Finding", overflow="fold", ratio=1, min_width=16)
-    table.add_column("Where", overflow="fold", ratio=2, min_width=20)
+    table.add_column("Finding", overflow="fold", ratio=2, min_width=16)
+    table.add_column("Where", overflow="fold", ratio=3, min_width=20)
     table.add_column("Evidence", overflow="fold", ratio=2, min_width=16)
     for finding in findings:
         table.add_row(*_row(finding))
@@ -84,8 +84,8 @@ def _row(finding: DastFinding) -> tuple[Text, Text, Text, Text]:
     # Text objects, not markup strings: URLs and evidence come from the target.
     severity = Text(finding.severity.value.lower(), style=_SEVERITY_STYLE[finding.severity])
     name = Text(finding.name)
-    name.append(f"\n{finding.rule_id}, CWE-{finding.cwe}", style="dim")
-    name.append(f"\nconfidence: {finding.confidence.value}", style="dim")
+    name.append(f"\n{finding.rule_id}", style="dim")
+    name.append(f"\nCWE-{finding.cwe}, {finding.confidence.value} confidence", style="dim")
     where = Text(summary.printable(f"{finding.method} {finding.url}"))
     if finding.parameter:
         location = f"{finding.location.value} " if finding.location else ""
