@@ -285,7 +285,10 @@ def test_an_unparsable_location_is_returned_not_raised(serve: Serve) -> None:
     async def bad_location(request: Request) -> Response:
         return Response(status_code=302, headers={"Location": "http://[::1:bad/x"})
 
-    site = serve(Starlette(routes=[Route("/go", bad_location)]))
-    [response] = send_all(options_for(site), [get(f"{site}/go")])
-    assert response.status == 302
-    assert response.header("location") == "http://[::1:bad/x"
+    async def hostless(request: Request) -> Response:
+        return Response(status_code=302, headers={"Location": "http:..%2F..%2Fetc%2Fpasswd"})
+
+    site = serve(Starlette(routes=[Route("/go", bad_location), Route("/hostless", hostless)]))
+    first, second = send_all(options_for(site), [get(f"{site}/go"), get(f"{site}/hostless")])
+    assert (first.status, first.header("location")) == (302, "http://[::1:bad/x")
+    assert (second.status, second.header("location")) == (302, "http:..%2F..%2Fetc%2Fpasswd")

@@ -104,11 +104,11 @@ def reflecting_app() -> Starlette:
     )
 
 
-def failing_app() -> Starlette:
-    """Every request answers 500: a 5xx storm."""
+def failing_app(status: int = 500) -> Starlette:
+    """Every request answers ``status``: a 5xx storm."""
 
     async def fail(request: Request) -> Response:
-        return PlainTextResponse("internal error", status_code=500)
+        return PlainTextResponse("failing", status_code=status)
 
     return Starlette(routes=[Route("/{path:path}", fail)])
 

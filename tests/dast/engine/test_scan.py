@@ -327,16 +327,31 @@ def test_connection_refused_at_the_start() -> None:
     assert_valid_report(report)
 
 
-def test_a_5xx_storm_stops_the_scan() -> None:
-    with serve(apps.failing_app()) as url:
+def test_a_503_storm_stops_the_scan() -> None:
+    with serve(apps.failing_app(503)) as url:
         report = scan(
-            options(url + "/", max_consecutive_failures=5),
+            options(url + "/", max_consecutive_failures=5, retries=0),
             active=[rules.Reflect()],
             discover=inputs(*(f"/x?q={i}&p{i}=1" for i in range(50))),
         )
     assert report.stats.stop_reason.startswith("target failing")
     # Five failures stop the client; only requests already in flight may follow.
     assert report.stats.requests <= 5 + 8
+    assert_valid_report(report)
+
+
+def test_a_500_storm_stops_the_scan_later_than_payload_errors_would() -> None:
+    """Payloads provoke 500s on purpose (SQL error pages): only a run ten times longer
+    than the unavailable-status limit stops the scan."""
+    with serve(apps.failing_app(500)) as url:
+        report = scan(
+            options(url + "/", max_consecutive_failures=5),
+            active=[rules.Reflect()],
+            discover=inputs(*(f"/x?q={i}&p{i}=1" for i in range(100))),
+        )
+    assert report.stats.stop_reason.startswith("target failing")
+    assert "consecutive server errors" in report.stats.stop_reason
+    assert 50 <= report.stats.requests <= 50 + 8
     assert_valid_report(report)
 
 

@@ -176,8 +176,18 @@ class ExpectedFinding:
         return (
             finding.method == self.method
             and self.matches_path(urlsplit(finding.url).path)
-            and finding.parameter in self.names()
+            and _same_parameter(self.location, self.names(), finding)
         )
+
+
+def _same_parameter(
+    location: Location | None, names: tuple[str | None, ...], finding: DastFinding
+) -> bool:
+    # The whole XML document is one insertion point: an XXE finding names the element
+    # whose entity reference came back, whichever that is.
+    if location is Location.XML_DOCUMENT and finding.location is Location.XML_DOCUMENT:
+        return True
+    return finding.parameter in names
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +213,7 @@ class SafePlace:
         return (
             finding.method == self.method
             and self.matches_path(urlsplit(finding.url).path)
-            and finding.parameter in self.names()
+            and _same_parameter(self.location, self.names(), finding)
         )
 
 

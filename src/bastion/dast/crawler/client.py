@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 # Statuses that mean "not now": retried with backoff (Retry-After when the target sends it).
 RETRY_STATUSES = frozenset({429, 503})
+# The target (or the proxy in front of it) saying it cannot serve: the scan's doing or
+# not, going on would only add to the load.
+UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+_ERROR_FACTOR = 10
 BACKOFF_BASE = 0.5  # seconds before the first retry; doubles per attempt
 MAX_BACKOFF = 8.0
 # A target asking for a longer pause than this gets this long: a scan has a time budget.
@@ -65,6 +69,7 @@ class TargetClient:
         self._next_slot = 0.0
         self._sent = 0
         self._consecutive_failures = 0
+        self._consecutive_errors = 0
         self._stopped: str | None = None
         connections = max(1, options.concurrency)
         self._client = httpx.AsyncClient(
@@ -127,10 +132,13 @@ class TargetClient:
                 if self._stopped is not None:
                     raise ClientStopped(self._stopped) from exc
                 raise TargetError(f"{request.method} {request.url}", detail=str(exc)) from exc
-            if response.status >= 500:
+            if response.status in UNAVAILABLE_STATUSES:
                 self._failed(f"HTTP {response.status}")
+            elif response.status >= 500:
+                self._errored(response.status)
             else:
                 self._consecutive_failures = 0
+                self._consecutive_errors = 0
             if (
                 response.status in RETRY_STATUSES
                 and attempt < self._options.retries
@@ -266,6 +274,17 @@ class TargetClient:
         if self._stopped is not None:
             raise ClientStopped(self._stopped)
 
+    def _errored(self, status: int) -> None:
+        # A 500 is what many payloads are meant to provoke (an SQL error page), so one
+        # endpoint's worth of them says nothing about the target's health; only a long
+        # unbroken run of them (every endpoint erroring) stops the scan.
+        self._consecutive_errors += 1
+        if self._consecutive_errors >= self._options.max_consecutive_failures * _ERROR_FACTOR:
+            self._stop(
+                f"target failing: {self._consecutive_errors} consecutive server errors"
+                f" (last: HTTP {status})"
+            )
+
     def _failed(self, detail: str) -> None:
         self._consecutive_failures += 1
         if self._consecutive_failures >= self._options.max_consecutive_failures:
@@ -322,10 +341,15 @@ _SHIELDED_LOCATION = "x-bastion-unparsable-location"
 
 async def _shield_unparsable_location(response: httpx.Response) -> None:
     location = response.headers.get("location")
-    if location is None or not response.is_redirect:
+    if location is None or not response.has_redirect_location:
         return
     try:
-        response.url.join(httpx.URL(location))
+        # What httpx does to build the redirect (``Client._redirect_url``).
+        url = httpx.URL(location)
+        if url.scheme and not url.host:
+            url = url.copy_with(host=response.request.url.host)
+        if url.is_relative_url:
+            response.request.url.join(url)
     except (httpx.InvalidURL, ValueError, TypeError):
         del response.headers["location"]
         response.headers[_SHIELDED_LOCATION] = location

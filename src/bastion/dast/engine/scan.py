@@ -30,6 +30,7 @@ from bastion.dast.engine.dedup import FindingSet, sort_findings
 from bastion.dast.engine.exposed import probe_paths, probe_urls
 from bastion.dast.engine.gate import GATED_LOCATIONS, gate_payload, is_stable, reads_point
 from bastion.dast.engine.insertion import inject, insertion_points
+from bastion.dast.engine.origin import origin_requests, probe_origin
 from bastion.dast.engine.passive import PassiveRunner, origin
 from bastion.dast.engine.plan import PointPlanner, is_binary_response, is_static_asset
 from bastion.dast.engine.probe import REVISIT_PAGES, EngineProbe, MarkerFactory
@@ -202,6 +203,7 @@ class _Scan:
                 self._stop(client.stopped)
                 return
             await self._request_exposed_files(client)
+            await self._request_with_foreign_origin(client, result.inputs)
             if self.rules and not self.stopped:
                 await self._probe_inputs(client, result.inputs)
         except ClientStopped as exc:
@@ -260,6 +262,20 @@ class _Scan:
             if isinstance(outcome, ClientStopped):
                 raise outcome
         # Other failures are a missing file's normal fate (and the client counted them).
+
+    async def _request_with_foreign_origin(
+        self, client: TargetClient, inputs: Sequence[ScanInput]
+    ) -> None:
+        foreign = probe_origin(self.passive_rules)
+        if foreign is None:
+            return
+        requests = origin_requests([i for i in inputs if not is_static_asset(i.request)], foreign)
+        outcomes = await asyncio.gather(
+            *(client.send(request) for request in requests), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, ClientStopped):
+                raise outcome
 
     async def _probe_inputs(self, client: TargetClient, inputs: Sequence[ScanInput]) -> None:
         pending = iter(inputs)

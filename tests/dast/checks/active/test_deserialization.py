@@ -54,7 +54,9 @@ def pickle_app(*, trusting: bool) -> App:
                 raise pickle.UnpicklingError(f"global {module}.{name} refused")
 
         try:
-            data = Unpickler(io.BytesIO(base64.b64decode(cookie(request, "session")))).load()
+            # Cookie parsers (http.cookies, Starlette) drop RFC 6265's optional quotes.
+            value = cookie(request, "session").strip('"')
+            data = Unpickler(io.BytesIO(base64.b64decode(value))).load()
         except Exception:
             return page("<p>Bad session</p>", 400)
         return page(f"<p>Hello {escape(str(data))}</p>", elapsed=0.02 + recorder.seconds)
@@ -118,6 +120,12 @@ CASES: dict[str, Case] = {
     "pickle cookie": (
         pickle_app,
         HttpRequest("GET", "http://app.test/", cookies=(("session", SESSION),)),
+        Location.COOKIE,
+        "session",
+    ),
+    "quoted pickle cookie": (
+        pickle_app,
+        HttpRequest("GET", "http://app.test/", cookies=(("session", f'"{SESSION}"'),)),
         Location.COOKIE,
         "session",
     ),
@@ -186,6 +194,7 @@ def test_safe_deserializers_are_not(
         (base64.b64encode(b'O:8:"stdClass":0:{}').decode(), (Format.PHP, Wrapping.BASE64)),
         ('{"py/object": "app.Cart"}', (Format.JSONPICKLE, Wrapping.RAW)),
         ("!!python/object:app.Cart {}", (Format.YAML, Wrapping.RAW)),
+        (f'"{SESSION}"', (Format.PICKLE, Wrapping.BASE64)),
         ("hello world", None),
         ("12345", None),
         ("dGhpcyBpcyBwbGFpbiB0ZXh0", None),  # base64 of plain text

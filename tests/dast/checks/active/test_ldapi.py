@@ -115,3 +115,19 @@ def test_glob_search_is_not_ldap() -> None:
 
     finding, _ = scan(LdapInjection(), handle, get(URL), name="uid")
     assert finding is None
+
+
+def test_a_yaml_loader_is_not_ldap() -> None:
+    """``*`` starts a YAML alias: a YAML form errors on the always-true payloads and
+    accepts the always-false ones. That split is a parser breaking, not filter logic."""
+
+    def handle(request: HttpRequest) -> HttpResponse:
+        config = param(request, "uid")
+        if config.startswith("*"):
+            return page(
+                f"<pre>yaml.ComposerError: found undefined alias {escape(config)}</pre>", 400
+            )
+        return page(f"<pre>{escape(repr(config))}</pre>")
+
+    finding, _ = scan(LdapInjection(), handle, get(URL), name="uid")
+    assert finding is None

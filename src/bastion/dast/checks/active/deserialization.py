@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import re
 import struct
 from collections.abc import Callable
@@ -62,8 +63,15 @@ class Serialized:
     format: Format
     wrapping: Wrapping
     padded: bool = True
+    # Cookie values with ``=`` or spaces often travel in double quotes (RFC 6265 allows
+    # it; Starlette and Python's http.cookies add them): the payload must too.
+    quoted: bool = False
 
     def wrap(self, data: bytes) -> str:
+        text = self._encode(data)
+        return f'"{text}"' if self.quoted else text
+
+    def _encode(self, data: bytes) -> str:
         if self.wrapping is Wrapping.BASE64:
             text = base64.b64encode(data).decode()
         elif self.wrapping is Wrapping.BASE64URL:
@@ -111,6 +119,13 @@ def _b64decode(text: str, urlsafe: bool) -> bytes | None:
 def classify(value: str) -> Serialized | None:
     """The format and encoding of a serialized object in ``value``, if it is one."""
     text = value.strip()
+    if len(text) > 2 and text[0] == text[-1] == '"':
+        found = _classify(text[1:-1])
+        return None if found is None else dataclasses.replace(found, quoted=True)
+    return _classify(text)
+
+
+def _classify(text: str) -> Serialized | None:
     if not text:
         return None
     for candidate in dict.fromkeys((text, unquote(text))):

@@ -118,3 +118,8 @@ class PermissiveCorsRule(PassiveRule):
             ),
             severity=Severity.HIGH,
         )
+
+
+# The engine sends each crawled endpoint once more with this Origin (a site that is
+# never the target's), so that this rule can tell an echoed origin from an allow-list.
+PROBE_ORIGIN = "https://bastion-cors-probe.example"
