@@ -3,9 +3,11 @@
 Crawled requests carry every cookie of the site, to every endpoint: a site with seven
 cookies would have each rule probe seven cookies on every path, most of which the page
 never looks at (on the test app that was two thirds of all requests). Before the rules
-run on a cookie (or an invented header name), the engine sends one request with a marker
-and quote/bracket characters appended; only if the answer changes (another status, the
-marker shown, different content) do the rules get the point.
+run on a cookie (or an invented header name), the engine sends one request whose value is
+replaced by a marker and quote/bracket characters; only if the answer changes (another
+status, the marker shown, different content) do the rules get the point. Replaced, not
+appended: a base64 value decodes the same with anything after its ``=`` padding (a
+pickled cart cookie ignored an appended marker and looked unread).
 
 Comparing needs a page that answers the same twice: the input is requested once more
 first, and pages that differ by more than digits and random-looking tokens (counters,

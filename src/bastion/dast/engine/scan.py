@@ -354,7 +354,7 @@ class _Scan:
         marker = self.markers()
         payload = gate_payload(point, marker)
         async with self.slots:
-            gated = await self._send(client, inject(target.request, point, payload, append=True))
+            gated = await self._send(client, inject(target.request, point, payload))
         # No answer proves nothing either way: let the rules try.
         return gated is None or reads_point(baseline, gated, marker, payload)
 
