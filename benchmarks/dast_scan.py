@@ -16,11 +16,12 @@ import asyncio
 import time
 from collections import Counter
 
+from tests.support.dast_app import start_dast_app
+from tests.support.dast_app.expected import EXPECTED, SAFE, SECONDARY
+
 from bastion.dast.engine.scan import run_scan
 from bastion.dast.model import DastFinding, DastReport
 from bastion.dast.options import DastOptions
-from tests.support.dast_app import start_dast_app
-from tests.support.dast_app.expected import EXPECTED, SAFE, SECONDARY
 
 
 def score(report: DastReport) -> tuple[list[str], list[str], list[str]]:
