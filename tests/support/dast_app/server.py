@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 import uvicorn
+from starlette.types import ASGIApp
 
 from tests.support.dast_app.app import build_app
 from tests.support.dast_app.state import AppState
@@ -22,8 +23,18 @@ def start_dast_app() -> Iterator[str]:
     """Serve a fresh app (new database, empty guestbooks) and yield its base URL,
     ``http://127.0.0.1:<port>`` without a trailing slash; stop it on exit."""
     state = AppState.create()
+    try:
+        with serve_app(build_app(state)) as url:
+            yield url
+    finally:
+        state.close()
+
+
+@contextmanager
+def serve_app(app: ASGIApp) -> Iterator[str]:
+    """Serve any ASGI app the way the test app is served (benchmarks use it too)."""
     config = uvicorn.Config(
-        build_app(state),
+        app,
         log_level="warning",
         access_log=False,
         # h11, not httptools: the header-injection page relies on h11 sending the header
@@ -56,7 +67,6 @@ def start_dast_app() -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=START_TIMEOUT)
         sock.close()
-        state.close()
 
 
 @pytest.fixture(scope="session")
