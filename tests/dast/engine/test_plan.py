@@ -9,6 +9,7 @@ from bastion.dast.engine.plan import (
     endpoint_key,
     is_binary_response,
     is_static_asset,
+    path_shape,
     path_template,
 )
 from bastion.dast.model import HttpRequest, HttpResponse, InsertionPoint, Location
@@ -69,6 +70,15 @@ def test_planner_keeps_query_points_and_probes_endpoint_points_once() -> None:
     assert again == [query]
     assert other == [query, header, cookie]
     assert posted == [header]
+
+
+def test_headers_are_probed_once_for_pages_that_differ_only_in_numbers() -> None:
+    planner = PointPlanner()
+    header = point(Location.HEADER, "Referer")
+    assert planner.select(HttpRequest("GET", "http://h/shop/p17"), [header]) == [header]
+    assert planner.select(HttpRequest("GET", "http://h/shop/p18"), [header]) == []
+    assert planner.select(HttpRequest("GET", "http://h/shop/cart"), [header]) == [header]
+    assert path_shape("/s3/p17/9f86d081884c7d659a2feaa0c55ad015") == "/s0/p0/0"
 
 
 def test_planner_probes_a_varying_path_segment_once() -> None:
