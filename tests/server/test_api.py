@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from anyio import to_thread
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -306,3 +307,11 @@ def test_a_repository_gone_before_the_job_ends_the_scan_with_its_code(
     assert status["status"] == "failed"
     assert status["error"] == "repo_not_found: Repository not found or not accessible"
     assert status["result"]["conclusion"] == "neutral"
+
+
+def test_blocking_work_runs_on_the_configured_number_of_threads(make_client: MakeClient) -> None:
+    client = make_client(request_threads=3)
+    assert client.portal is not None
+    tokens = client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens)
+    assert tokens == 3
+    assert client.get("/health").status_code == 200

@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -73,6 +74,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The limiter belongs to the running event loop, so it is set here, not above.
+        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         if settings.run_workers:
             backend.start()
         log.info("server.started", extra={"version": __version__, "workers": settings.run_workers})
