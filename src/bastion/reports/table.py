@@ -6,26 +6,16 @@ the output is a terminal, so redirected output and tests never see ANSI codes.
 
 from __future__ import annotations
 
-from io import StringIO
-
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bastion.models import Finding, LicenseFinding, ScanResult, Severity
+from bastion.models import Finding, LicenseFinding, ScanResult
 from bastion.reports import summary
+from bastion.reports.console import SEVERITY_STYLE, TextConsole
 
 DEFAULT_WIDTH = 80
 MIN_WIDTH = 70
-
-_SEVERITY_STYLE = {
-    Severity.CRITICAL: "bold red",
-    Severity.HIGH: "red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-    Severity.UNKNOWN: "dim",
-}
 
 
 def render(result: ScanResult, *, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
@@ -33,18 +23,9 @@ def render(result: ScanResult, *, width: int = DEFAULT_WIDTH, color: bool = Fals
 
     ``color`` adds ANSI styles; pass it only when stdout is a terminal.
     """
-    buffer = StringIO()
-    console = Console(
-        file=buffer,
-        # Below this the five columns no longer fit and Rich starts dropping them.
-        width=max(width, MIN_WIDTH),
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
+    # Below this the five columns no longer fit and Rich starts dropping them.
+    output = TextConsole(max(width, MIN_WIDTH), color=color)
+    console = output.console
     if result.findings:
         console.print(_findings_table(result.findings))
         console.print()
@@ -61,7 +42,7 @@ def render(result: ScanResult, *, width: int = DEFAULT_WIDTH, color: bool = Fals
             console.print(Text(f"{title} ({len(items)}):", style=style))
             console.print(_bullets(items))
     # Rich pads every cell to its column width; trailing blanks are noise in CI logs.
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return output.text()
 
 
 def _findings_table(findings: tuple[Finding, ...]) -> Table:
@@ -108,7 +89,7 @@ def _row(finding: Finding) -> tuple[Text, Text, Text, Text, Text]:
     if vuln.informational:
         severity = Text(vuln.informational, style="magenta")
     else:
-        severity = Text(vuln.severity.value, style=_SEVERITY_STYLE[vuln.severity])
+        severity = Text(vuln.severity.value, style=SEVERITY_STYLE[vuln.severity])
 
     fixed = Text(vuln.fixed_version or "-")
     imported = Text(summary.imported_label(finding))

@@ -6,44 +6,24 @@ the output is a terminal, so redirected output and tests never see ANSI codes.
 
 from __future__ import annotations
 
-from io import StringIO
-
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from bastion.dast.model import DastFinding, DastReport
 from bastion.dast.reports import summary
-from bastion.models import Severity
+from bastion.reports.console import SEVERITY_STYLE, TextConsole
 
 DEFAULT_WIDTH = 100
 MIN_WIDTH = 70
 # Evidence can be a whole response line; the JSON and HTML reports carry it in full.
 EVIDENCE_CHARS = 160
 
-_SEVERITY_STYLE = {
-    Severity.CRITICAL: "bold red",
-    Severity.HIGH: "red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-    Severity.UNKNOWN: "dim",
-}
-
 
 def render(report: DastReport, *, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
     """The report for a terminal ``width`` columns wide (at least ``MIN_WIDTH``)."""
-    buffer = StringIO()
-    console = Console(
-        file=buffer,
-        width=max(width, MIN_WIDTH),
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        legacy_windows=False,
-    )
+    output = TextConsole(max(width, MIN_WIDTH), color=color)
+    console = output.console
     if report.findings:
         console.print(_findings_table(report.findings))
         console.print()
@@ -58,7 +38,7 @@ def render(report: DastReport, *, width: int = DEFAULT_WIDTH, color: bool = Fals
         console.print(Text(f"Notes ({len(report.stats.notes)}):", style="bold"))
         console.print(_bullets([summary.printable(note) for note in report.stats.notes]))
     # Rich pads every cell to its column width; trailing blanks are noise in CI logs.
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return output.text()
 
 
 def _findings_table(findings: tuple[DastFinding, ...]) -> Table:
@@ -82,7 +62,7 @@ def _findings_table(findings: tuple[DastFinding, ...]) -> Table:
 
 def _row(finding: DastFinding) -> tuple[Text, Text, Text, Text]:
     # Text objects, not markup strings: URLs and evidence come from the target.
-    severity = Text(finding.severity.value.lower(), style=_SEVERITY_STYLE[finding.severity])
+    severity = Text(finding.severity.value.lower(), style=SEVERITY_STYLE[finding.severity])
     name = Text(finding.name)
     name.append(f"\n{finding.rule_id}", style="dim")
     name.append(f"\nCWE-{finding.cwe}, {finding.confidence.value} confidence", style="dim")
