@@ -28,6 +28,11 @@ SERVICE_TABLES = {
     "rate_limit_events",
     "accounts",
     "api_tokens",
+    "organizations",
+    "memberships",
+    "dast_targets",
+    "dast_scans",
+    "security_findings",
 }
 
 

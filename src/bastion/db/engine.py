@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 # Must equal the newest Alembic revision; tests/db/test_migrations.py checks it. Knowing it
 # here lets every command confirm the schema with one query instead of importing Alembic
 # and parsing the migration scripts on each start (≈100 ms of a scan's budget).
-HEAD_REVISION = "0003_rate_limit_hit"
+HEAD_REVISION = "0004_orgs_dast_findings"
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

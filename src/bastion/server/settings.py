@@ -72,6 +72,13 @@ class ServerSettings(BaseSettings):
         validation_alias="BASTION_OSV_API_PAGE_SIZE",
     )
 
+    # SPEC §5: comma-separated CIDRs and host names DAST targets may use although they
+    # are loopback, private or link-local (bastion.dast.policy reads it).
+    dast_allowed_networks: str = Field(default="", validation_alias="BASTION_DAST_ALLOWED_NETWORKS")
+    # Key for secrets stored at rest (DAST targets' authentication headers): a Fernet key
+    # (urlsafe base64 of 32 bytes). Unset: a key generated once into the data directory.
+    secret_key: str | None = Field(default=None, validation_alias="BASTION_SECRET_KEY")
+
     @property
     def osv_api_token_required(self) -> bool:
         if self.osv_api_require_token is not None:

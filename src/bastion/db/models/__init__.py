@@ -6,7 +6,16 @@ does, so a local scan pays nothing for the server's tables.
 """
 
 from bastion.db.models.accounts import Account, ApiToken
+from bastion.db.models.dast import (
+    ACTIVE_DAST_SCAN_STATUSES,
+    DastScan,
+    DastScanStatus,
+    DastTarget,
+    TargetType,
+)
+from bastion.db.models.findings import FindingStatus, ScanType, SecurityFinding
 from bastion.db.models.jobs import Job, JobStatus
+from bastion.db.models.orgs import Membership, Organization, Provider, Role
 from bastion.db.models.ratelimit import RateLimitEvent
 from bastion.db.models.scans import (
     ACTIVE_SCAN_STATUSES,
@@ -17,14 +26,26 @@ from bastion.db.models.scans import (
 )
 
 __all__ = [
+    "ACTIVE_DAST_SCAN_STATUSES",
     "ACTIVE_SCAN_STATUSES",
     "Account",
     "ApiToken",
+    "DastScan",
+    "DastScanStatus",
+    "DastTarget",
+    "FindingStatus",
     "Job",
     "JobStatus",
+    "Membership",
+    "Organization",
+    "Provider",
     "RateLimitEvent",
+    "Role",
     "ScanDependency",
     "ScanFinding",
     "ScanReport",
     "ScanStatus",
+    "ScanType",
+    "SecurityFinding",
+    "TargetType",
 ]

@@ -18,7 +18,11 @@ from bastion.db.types import UTCDateTime
 
 class Account(Base):
     __tablename__ = "accounts"
-    __table_args__ = (Index("uq_accounts_name", "name", unique=True),)
+    __table_args__ = (
+        Index("uq_accounts_name", "name", unique=True),
+        # Stored lower-cased; people are found by email (``bastion members add``).
+        Index("uq_accounts_email", "email", unique=True),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(100))
