@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -64,9 +66,31 @@ def github() -> FakeGitHub:
     return FakeGitHub()
 
 
+@dataclass
+class Deferred:
+    """Background refreshes wait here until a test runs them."""
+
+    tasks: list[Callable[[], None]] = field(default_factory=list)
+
+    def __call__(self, task: Callable[[], None]) -> None:
+        self.tasks.append(task)
+
+    def run_all(self) -> None:
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            task()
+
+
 @pytest.fixture
-def cache(github: FakeGitHub, clock: Clock) -> RepoAccessCache:
-    return RepoAccessCache(github, installation_ttl=300, ref_ttl=5, max_entries=8, clock=clock)
+def background() -> Deferred:
+    return Deferred()
+
+
+@pytest.fixture
+def cache(github: FakeGitHub, clock: Clock, background: Deferred) -> RepoAccessCache:
+    return RepoAccessCache(
+        github, installation_ttl=300, ref_ttl=5, max_entries=8, clock=clock, runner=background
+    )
 
 
 def _kinds(github: FakeGitHub) -> list[str]:
@@ -97,9 +121,9 @@ def test_a_ref_expires_after_its_ttl(
 ) -> None:
     assert cache.resolve_ref(1, "acme", "app", "main") == SHA
     github.refs["main"] = NEW_SHA  # a push
-    clock.now += 4.9
+    clock.now += 3.9  # (a use after 4 s would refresh it ahead: see below)
     assert cache.resolve_ref(1, "acme", "app", "main") == SHA
-    clock.now += 0.1
+    clock.now += 1.1
     assert cache.resolve_ref(1, "acme", "app", "main") == NEW_SHA
 
 
@@ -108,11 +132,11 @@ def test_the_installation_check_and_full_shas_last_longer(
 ) -> None:
     cache.check_installation(1, "acme", "app")
     cache.resolve_ref(1, "acme", "app", SHA)
-    clock.now += 299
+    clock.now += 239
     cache.check_installation(1, "acme", "app")
     cache.resolve_ref(1, "acme", "app", SHA)
     assert _kinds(github) == ["check", "ref"]
-    clock.now += 1
+    clock.now += 61
     cache.check_installation(1, "acme", "app")
     cache.resolve_ref(1, "acme", "app", SHA)
     assert _kinds(github) == ["check", "ref", "check", "ref"]
@@ -214,3 +238,106 @@ def test_zero_ttl_disables_the_cache(github: FakeGitHub) -> None:
         cache.check_installation(1, "acme", "app")
         cache.resolve_ref(1, "acme", "app", "main")
     assert _kinds(github) == ["check", "ref", "check", "ref"]
+
+
+def test_a_use_near_expiry_refreshes_in_the_background(
+    cache: RepoAccessCache, github: FakeGitHub, clock: Clock, background: Deferred
+) -> None:
+    assert cache.resolve_ref(1, "acme", "app", "main") == SHA
+    github.refs["main"] = NEW_SHA
+    clock.now += 3.9  # not yet in the last fifth of 5 s
+    assert cache.resolve_ref(1, "acme", "app", "main") == SHA
+    assert background.tasks == []
+    clock.now += 0.2
+    # Due: this caller and the next get the current answer at once; one refresh is queued.
+    assert cache.resolve_ref(1, "acme", "app", "main") == SHA
+    assert cache.resolve_ref(1, "acme", "app", "main") == SHA
+    assert len(background.tasks) == 1
+    background.run_all()
+    assert cache.resolve_ref(1, "acme", "app", "main") == NEW_SHA
+    # The refreshed entry lives a whole TTL from the refresh.
+    clock.now += 4.9
+    assert cache.resolve_ref(1, "acme", "app", "main") == NEW_SHA
+    assert _kinds(github) == ["ref", "ref"]
+
+
+def test_a_refused_background_refresh_forgets_the_repository(
+    cache: RepoAccessCache, github: FakeGitHub, clock: Clock, background: Deferred
+) -> None:
+    cache.check_installation(1, "acme", "app")
+    cache.resolve_ref(1, "acme", "app", "main")
+    clock.now += 4.5
+    cache.resolve_ref(1, "acme", "app", "main")
+    github.refs.clear()
+    background.run_all()  # the refresh is refused: nothing raises here
+    with pytest.raises(RepoNotFound):
+        cache.resolve_ref(1, "acme", "app", "main")
+
+
+def test_an_outage_during_a_background_refresh_keeps_the_answer_until_expiry(
+    cache: RepoAccessCache, github: FakeGitHub, clock: Clock, background: Deferred
+) -> None:
+    cache.resolve_ref(1, "acme", "app", "main")
+    clock.now += 4.5
+    cache.resolve_ref(1, "acme", "app", "main")
+    github.fail_with = GitHubUnavailable()
+    background.run_all()
+    assert cache.resolve_ref(1, "acme", "app", "main") == SHA
+    background.run_all()  # the use above tried again, in vain
+    clock.now += 0.5
+    with pytest.raises(GitHubUnavailable):
+        cache.resolve_ref(1, "acme", "app", "main")
+
+
+class SlowGitHub(FakeGitHub):
+    """Holds every call until released, so callers pile up behind the first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def resolve_ref(self, installation_id: int, owner: str, repo: str, ref: str) -> str:
+        self.release.wait(5)
+        return super().resolve_ref(installation_id, owner, repo, ref)
+
+
+@pytest.mark.parametrize("ref", ["main", "missing"])
+def test_concurrent_misses_share_one_github_call(ref: str) -> None:
+    github = SlowGitHub()
+    cache = RepoAccessCache(github, ref_ttl=5)
+    answers: list[str | BaseException] = []
+
+    def ask() -> None:
+        try:
+            answers.append(cache.resolve_ref(1, "acme", "app", ref))
+        except RepoNotFound as exc:
+            answers.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    while len(github.calls) < 1:
+        threading.Event().wait(0.01)
+    threading.Event().wait(0.1)  # let the other seven find the call in flight
+    github.release.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(github.calls) == 1
+    assert len(answers) == 8
+    if ref == "main":
+        assert answers == [SHA] * 8
+    else:
+        assert all(isinstance(answer, RepoNotFound) for answer in answers)
+    cache.close()
+
+
+def test_the_default_runner_refreshes_on_a_thread_of_its_own(clock: Clock) -> None:
+    github = FakeGitHub()
+    cache = RepoAccessCache(github, ref_ttl=5, clock=clock)
+    cache.resolve_ref(1, "acme", "app", "main")
+    github.refs["main"] = NEW_SHA
+    clock.now += 4.5
+    assert cache.resolve_ref(1, "acme", "app", "main") == SHA
+    cache.close()  # waits for the refresh
+    assert cache.resolve_ref(1, "acme", "app", "main") == NEW_SHA
+    assert _kinds(github) == ["ref", "ref"]

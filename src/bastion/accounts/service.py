@@ -135,6 +135,13 @@ def find_account(session: Session, name: str) -> Account | None:
     return session.scalars(select(Account).where(Account.name == name)).one_or_none()
 
 
+def find_account_by_email(session: Session, email: str) -> Account | None:
+    # Emails are stored lower-cased: the domain is case-insensitive, and no mail system
+    # in use tells local parts apart by case, so one person is one account.
+    key = email.strip().lower()
+    return session.scalars(select(Account).where(Account.email == key)).one_or_none()
+
+
 def revoke_token_by_prefix(session: Session, prefix: str, now: datetime) -> bool:
     """Revoke the token whose public prefix is ``prefix`` (``bst_`` and anything after
     the prefix are ignored, so a whole token works too); False if none is active."""

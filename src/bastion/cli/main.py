@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bastion import __version__
-from bastion.cli import advisories, dast, github, server
+from bastion.cli import advisories, dast, github, orgs, server
 from bastion.cli.errors import (
     EXIT_BLOCKING,
     EXIT_OK,
@@ -32,6 +32,9 @@ app = typer.Typer(
 app.add_typer(advisories.app, name="advisories")
 app.add_typer(github.app, name="github")
 app.add_typer(server.tokens_app, name="tokens")
+app.add_typer(orgs.orgs_app, name="orgs")
+app.add_typer(orgs.users_app, name="users")
+app.add_typer(orgs.members_app, name="members")
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

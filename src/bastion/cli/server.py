@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from bastion.cli.admin import admin_errors, print_table, when
 from bastion.cli.errors import EXIT_USAGE, UsageError, friendly_errors
 
 # Allocations between young-generation collections (CPython's default is 700).
@@ -120,33 +121,99 @@ def worker(
 
 @tokens_app.command("create")
 def create_token(
-    name: Annotated[str, typer.Argument(help="What the token is for, e.g. ci-main.")],
+    owner: Annotated[
+        str,
+        typer.Argument(
+            metavar="EMAIL",
+            help="The user to issue it for (see `bastion users create`). An argument "
+            "without @ is the token's name, for the service account of --account.",
+        ),
+    ],
+    name: Annotated[
+        str | None, typer.Option("--name", help="What the token is for (default: cli).")
+    ] = None,
     account: Annotated[
-        str, typer.Option("--account", help="Account to issue it for (created if new).")
-    ] = "admin",
+        str | None,
+        typer.Option(
+            "--account",
+            help="Without an EMAIL: the service account (created if new; default: admin).",
+        ),
+    ] = None,
     expires_in_days: Annotated[
         int | None, typer.Option("--expires-in-days", min=1, help="Default: never expires.")
     ] = None,
 ) -> None:
     """Print a new API token. It is shown only this once."""
-    with friendly_errors():
+    with admin_errors():
         from bastion.accounts.service import create_account, find_account, issue_token  # noqa: PLC0415
         from bastion.cli.state import open_engine  # noqa: PLC0415
         from bastion.clock import utcnow  # noqa: PLC0415
         from bastion.db.session import write_session  # noqa: PLC0415
+        from bastion.orgs.users import require_user  # noqa: PLC0415
 
-        if not name.strip() or len(name) > 100:
+        for_user = "@" in owner
+        if for_user and account is not None:
+            raise UsageError("--account is for service accounts; EMAIL already names the user")
+        if not for_user and name is not None:
+            raise UsageError(f"{owner!r} is not an email: it is the token's name, so no --name")
+        label = (name or "cli") if for_user else owner
+        if not label.strip() or len(label) > 100:
             raise UsageError("the token name must be 1 to 100 characters")
         now = utcnow()
         expires = now + timedelta(days=expires_in_days) if expires_in_days else None
         with write_session(open_engine()) as session:
-            owner = find_account(session, account) or create_account(session, account, now)
-            issued = issue_token(session, owner.id, name, now, expires_at=expires)
+            if for_user:
+                holder = require_user(session, owner)
+                if holder.disabled_at is not None:
+                    raise UsageError(f"user {holder.email} is disabled (bastion users enable)")
+            else:
+                # Before users had emails, CI tokens belonged to a named service account.
+                service_account = account or "admin"
+                holder = find_account(session, service_account) or create_account(
+                    session, service_account, now
+                )
+            issued = issue_token(session, holder.id, label, now, expires_at=expires)
         typer.echo(issued.token)
         typer.echo(
-            f"token {issued.prefix} for account {account!r}: store it now, it is not shown again",
+            f"token {issued.prefix} ({label!r}) for account {holder.name!r}: "
+            "store it now, it is not shown again",
             err=True,
         )
+
+
+@tokens_app.command("list")
+def list_tokens(
+    owner: Annotated[
+        str,
+        typer.Argument(
+            metavar="EMAIL", help="The user (or, without @, the service account's name)."
+        ),
+    ],
+) -> None:
+    """An account's tokens: prefix, name and dates, never the secret."""
+    with admin_errors():
+        from bastion.accounts.service import find_account  # noqa: PLC0415
+        from bastion.accounts.service import list_tokens as tokens_of  # noqa: PLC0415
+        from bastion.cli.state import open_engine  # noqa: PLC0415
+        from bastion.db.session import read_session  # noqa: PLC0415
+        from bastion.orgs.users import require_user  # noqa: PLC0415
+
+        with read_session(open_engine()) as session:
+            holder = require_user(session, owner) if "@" in owner else find_account(session, owner)
+            if holder is None:
+                raise UsageError(f"no account named {owner!r}")
+            rows = [
+                [
+                    token.prefix,
+                    token.name,
+                    when(token.created_at),
+                    when(token.last_used_at),
+                    when(token.expires_at),
+                    when(token.revoked_at),
+                ]
+                for token in tokens_of(session, holder.id)
+            ]
+        print_table(["PREFIX", "NAME", "CREATED", "LAST USED", "EXPIRES", "REVOKED"], rows)
 
 
 @tokens_app.command("revoke")

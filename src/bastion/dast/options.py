@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bastion.dast.model import Headers
+from bastion.dast.policy import ConnectPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,4 +54,7 @@ class DastOptions:
     active: bool = True
     rules: tuple[str, ...] = ()  # rule ids to run; empty = all
     user_agent: str = "bastion-dast"
+    # Server-side scans: the only hosts and addresses connections may go to (resolved
+    # once, pinned). None, as in the CLI, connects wherever the URLs say.
+    connect_policy: ConnectPolicy | None = None
     extra: dict[str, str] = field(default_factory=dict)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bastion.db.models.jobs import JobStatus
 from bastion.db.models.scans import ScanStatus
 from bastion.db.session import write_session
+from bastion.findings.github_scans import record_repository_scan
 from bastion.jobs.base import GiveUp, JobContext, ResourceKey, job
 from bastion.models import ScanResult
 from bastion.scans import repository
@@ -61,5 +62,17 @@ def run_scan(ctx: JobContext, *, scan_id: str) -> None:
     from bastion.reports import cyclonedx  # noqa: PLC0415
 
     sbom = cyclonedx.render(result)
+    now = ctx.clock()
     with ctx.finishing() as session:
-        repository.save_result(session, report_id, result, sbom=sbom, now=ctx.clock())
+        # Only a completed scan reaches the findings store (one that failed or timed out
+        # saw nothing and must not mark findings fixed), in the same transaction.
+        if repository.save_result(session, report_id, result, sbom=sbom, now=now):
+            record_repository_scan(
+                session,
+                installation_id=target.installation_id,
+                owner=target.owner,
+                repo=target.repo,
+                scan_id=report_id,
+                result=result,
+                now=now,
+            )

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bastion import __version__
 from bastion.clock import Clock, utcnow
 from bastion.db.engine import make_engine
+from bastion.findings import routes as findings_routes
 from bastion.github.cache import RepoAccessCache
 from bastion.github.client import GitHubClient
 from bastion.github.settings import GitHubSettings
@@ -23,6 +24,7 @@ from bastion.jobs.base import JobBackend
 from bastion.jobs.ratelimit import RateLimit, RateLimiter
 from bastion.jobs.settings import JobSettings
 from bastion.jobs.store import JobStore
+from bastion.orgs import routes as org_routes
 from bastion.osvapi import routes as osv_routes
 from bastion.osvapi.service import OsvService
 from bastion.scans import routes as scan_routes
@@ -33,6 +35,7 @@ from bastion.server.errors import install_error_handlers
 from bastion.server.metrics import build_registry
 from bastion.server.settings import ServerSettings
 from bastion.server.state import AppState
+from bastion.targets import routes as target_routes
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ def create_app(
         finally:
             if settings.run_workers:
                 backend.stop()
+            state.repo_access.close()
             log.info("server.stopped")
 
     app = FastAPI(
@@ -105,6 +109,9 @@ def create_app(
     app.include_router(scan_routes.router)
     app.include_router(osv_routes.router)
     app.include_router(ops_routes.router)
+    app.include_router(org_routes.router)
+    app.include_router(findings_routes.router)
+    app.include_router(target_routes.router)
     app.add_middleware(_AccessLog)
     return app
 

@@ -55,6 +55,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, description in (
         (400, "Invalid request (`invalid_request`)"),
         (401, "`unauthorized` or `invalid_installation`"),
+        (403, "`forbidden` (the caller's role does not allow this) or `no_write_access`"),
         (404, "`repo_not_found` or `scan_not_found`"),
         (429, "`rate_limited`, with `Retry-After`"),
         (502, "`github_unavailable`"),

@@ -22,6 +22,7 @@ from typing import Self
 import httpx
 
 from bastion.dast.crawler.errors import ClientStopped, TargetError
+from bastion.dast.crawler.pinning import PinnedNetworkBackend, PinnedTransport, refused_by_policy
 from bastion.dast.model import Exchange, HttpRequest, HttpResponse, ScanStats
 from bastion.dast.options import DastOptions
 
@@ -72,7 +73,15 @@ class TargetClient:
         self._consecutive_errors = 0
         self._stopped: str | None = None
         connections = max(1, options.concurrency)
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        # Server-side scans: every connection opens to an address the policy checked.
+        transport = (
+            None
+            if options.connect_policy is None
+            else PinnedTransport(PinnedNetworkBackend(options.connect_policy), limits=limits)
+        )
         self._client = httpx.AsyncClient(
+            transport=transport,
             follow_redirects=False,
             # Staging targets often have self-signed certificates; a scanner must still
             # reach them (ZAP and wapiti do the same).
@@ -81,7 +90,7 @@ class TargetClient:
             # sends exactly what the options say.
             trust_env=False,
             timeout=httpx.Timeout(options.timeout),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            limits=limits,
             # Cookies travel in HttpRequest.cookies only; httpx must not keep its own jar.
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             event_hooks={"response": [_shield_unparsable_location]},
@@ -212,6 +221,10 @@ class TargetClient:
             except httpx.TimeoutException as exc:
                 raise _TransportFailure(f"timed out ({type(exc).__name__})") from exc
             except httpx.TransportError as exc:
+                if refused_by_policy(exc):
+                    # The same answer every time: a failed request, not one to retry.
+                    self._stats.errors += 1
+                    raise TargetError(f"{request.method} {request.url}", detail=str(exc)) from exc
                 raise _TransportFailure(_describe(exc)) from exc
             return HttpResponse(
                 url=str(response.url),
