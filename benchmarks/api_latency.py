@@ -1,7 +1,7 @@
 """Latency of `POST /api/scan` under a steady load against a real `bastion serve`.
 
     PYTHONPATH=. uv run python benchmarks/api_latency.py [--rate 100] [--seconds 10] [--no-workers]
-        [--postgres]
+        [--postgres] [--warmup 3]
 
 Starts the GitHub stand-in of the test suite on loopback, a `bastion serve` on a fresh
 SQLite (or, with --postgres, PostgreSQL) database with BASTION_SCAN_WAIT=0 (every answer
@@ -13,6 +13,10 @@ authentication, a rate-limit write, two GitHub calls (installation check and ref
 resolution) and the scan lookup or insert. Without workers every request reuses the one
 queued scan of the commit; with workers, finished scans are replaced by new ones that
 compete for the same cores. Needs PYTHONPATH=. for the stand-in in tests/support.
+
+The first ``--warmup`` seconds run at the same rate but are reported apart ("cold"): they
+include the server's first requests (first GitHub calls, the stand-in building its
+repository, first SQL compilations), which a long-running server pays once.
 """
 
 from __future__ import annotations
@@ -48,8 +52,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _load(url: str, token: str, rate: float, seconds: float) -> list[tuple[int, float]]:
-    results: list[tuple[int, float]] = []
+Result = tuple[float, int, float]  # (sent at, status, latency)
+
+
+async def _load(url: str, token: str, rate: float, seconds: float) -> list[Result]:
+    results: list[Result] = []
     limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
     async with httpx.AsyncClient(
         base_url=url, headers={"api-token": token}, timeout=30, limits=limits
@@ -67,9 +74,9 @@ async def _load(url: str, token: str, rate: float, seconds: float) -> list[tuple
                 response = await client.post("/api/scan", json=body)
             except httpx.TransportError:
                 # An overloaded server drops connections; count it instead of aborting.
-                results.append((0, time.perf_counter() - started))
+                results.append((started, 0, time.perf_counter() - started))
                 return
-            results.append((response.status_code, time.perf_counter() - started))
+            results.append((started, response.status_code, time.perf_counter() - started))
 
         tasks = []
         start = time.perf_counter()
@@ -112,6 +119,9 @@ def main() -> None:
     parser.add_argument("--no-workers", action="store_true")
     parser.add_argument("--postgres", action="store_true", help="A throwaway PostgreSQL.")
     parser.add_argument("--server-log", type=Path, help="Keep the server's JSON log here.")
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="Seconds at the start reported apart."
+    )
     args = parser.parse_args()
     # The stand-in checks every exchange against GitHub's OpenAPI description, which costs
     # more CPU than bastion's own handling; that check belongs to the tests, not here.
@@ -171,7 +181,7 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.1)
             load_started = time.perf_counter()
-            results = asyncio.run(_load(url, token, args.rate, args.seconds))
+            results = asyncio.run(_load(url, token, args.rate, args.warmup + args.seconds))
             elapsed = time.perf_counter() - load_started
         finally:
             server.terminate()
@@ -180,16 +190,22 @@ def main() -> None:
                 log.close()
         done = _finished_scans(database_url)
     print(f"scans finished by the embedded workers: {done} ({done / elapsed * 60:.0f}/min)")
-    accepted = sorted(latency for status, latency in results if status == 202)
-    others = [status for status, _ in results if status != 202]
     database = "PostgreSQL" if args.postgres else "SQLite"
     workers = not args.no_workers
     print(f"requests: {len(results)} at {args.rate:g}/s, workers: {workers}, {database}")
-    print(f"202 answers: {len(accepted)}, others: {sorted(set(others))} x{len(others)}")
+    steady_from = load_started + args.warmup
+    _report("cold", [r for r in results if r[0] < steady_from])
+    _report("steady", [r for r in results if r[0] >= steady_from])
+
+
+def _report(label: str, results: list[Result]) -> None:
+    accepted = sorted(latency for _, status, latency in results if status == 202)
+    others = [status for _, status, _ in results if status != 202]
+    print(f"{label}: 202 answers: {len(accepted)}, others: {sorted(set(others))} x{len(others)}")
     if len(accepted) >= 2:
         quantiles = statistics.quantiles(accepted, n=100)
         print(
-            f"p50 {quantiles[49] * 1000:.1f} ms  p99 {quantiles[98] * 1000:.1f} ms  "
+            f"{label}: p50 {quantiles[49] * 1000:.1f} ms  p99 {quantiles[98] * 1000:.1f} ms  "
             f"max {accepted[-1] * 1000:.1f} ms"
         )
 
