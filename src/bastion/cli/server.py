@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import signal
+import sys
 import threading
 from datetime import timedelta
 from types import FrameType
@@ -16,6 +17,10 @@ from bastion.cli.errors import EXIT_USAGE, UsageError, friendly_errors
 
 # Allocations between young-generation collections (CPython's default is 700).
 GC_YOUNG_THRESHOLD = 50_000
+# Seconds a thread may hold the GIL while another waits for it (Python's default: 0.005).
+# Each database call of a request gives the GIL up and waits to get it back; behind a
+# CPU-bound job thread that wait was a whole interval per call.
+GIL_SWITCH_INTERVAL = 0.0005
 
 tokens_app = typer.Typer(help="Account API tokens for the HTTP API.", no_args_is_help=True)
 
@@ -65,6 +70,7 @@ def serve(
         # halved the median of a 1,000-query /v1/querybatch (BENCHMARKS.md).
         gc.freeze()
         gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
 
 
@@ -97,11 +103,13 @@ def worker(
 
             try:
                 # Celery handles SIGTERM/SIGINT itself (warm shutdown after running jobs).
-                code = run_worker(open_engine(), settings, resources=scan_resources(github))
+                resources = scan_resources(github, scan_processes=settings.resolved_scan_processes)
+                code = run_worker(open_engine(), settings, resources=resources)
             finally:
                 github.close()
             raise typer.Exit(code)
-        backend = make_backend(open_engine(), settings, resources=scan_resources(github))
+        resources = scan_resources(github, scan_processes=settings.resolved_scan_processes)
+        backend = make_backend(open_engine(), settings, resources=resources)
         stop = threading.Event()
 
         def on_signal(_signum: int, _frame: FrameType | None) -> None:

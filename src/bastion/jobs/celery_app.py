@@ -33,7 +33,7 @@ def _install_default_runner(**_kwargs: object) -> None:
     runner = CeleryRunner(
         app,
         open_engine(),
-        resources=scan_resources(github),
+        resources=scan_resources(github, scan_processes=_settings.resolved_scan_processes),
         slots=_settings.worker_threads,
     )
     install_runner(runner)

@@ -23,3 +23,12 @@ class JobSettings(BaseSettings):
     worker_threads: int = Field(
         default=DEFAULT_THREADS, ge=1, le=64, validation_alias="BASTION_WORKERS"
     )
+    # Processes the scanning step of SCA jobs runs in (bastion.scans.isolation); unset:
+    # one per worker thread; 0: on the worker threads themselves.
+    scan_processes: int | None = Field(
+        default=None, ge=0, le=64, validation_alias="BASTION_SCAN_PROCESSES"
+    )
+
+    @property
+    def resolved_scan_processes(self) -> int:
+        return self.worker_threads if self.scan_processes is None else self.scan_processes

@@ -19,6 +19,7 @@ from bastion.jobs.base import JobContext, Resources
 from bastion.models import ScanResult
 from bastion.sca.scanner import scan_path
 from bastion.scans import repository
+from bastion.scans.isolation import ScanProcesses, shares_database
 from bastion.scans.jobs import SCAN_EXECUTOR
 from bastion.scans.schemas import ScanTarget
 
@@ -34,8 +35,10 @@ class ScanAbandoned(Exception):
 
 
 class GitHubScanExecutor:
-    def __init__(self, github: GitHubClient) -> None:
+    def __init__(self, github: GitHubClient, *, scan_processes: int = 0) -> None:
         self.github = github
+        # 0: scan on the worker's thread (tests on an in-memory database, one-off tools).
+        self.processes = ScanProcesses(scan_processes) if scan_processes > 0 else None
 
     def __call__(self, target: ScanTarget, ctx: JobContext) -> ScanResult:
         started = time.perf_counter()
@@ -66,7 +69,10 @@ class GitHubScanExecutor:
                 log.warning("scan.github_unavailable", extra={**fields, "detail": exc.detail})
                 raise
             ctx.check()
-            result = scan_path(dest, LocalMirror(ctx.engine))
+            if self.processes is not None and shares_database(ctx.engine):
+                result = self.processes.scan(dest, ctx.engine)
+            else:
+                result = scan_path(dest, LocalMirror(ctx.engine))
         log.info(
             "scan.scanned",
             extra={
@@ -88,6 +94,7 @@ class GitHubScanExecutor:
                 repository.end_incomplete(session, scan_id, ScanStatus.FAILED, error, ctx.clock())
 
 
-def scan_resources(github: GitHubClient) -> Resources:
-    """What workers need to run ``sca.scan`` jobs."""
-    return Resources({SCAN_EXECUTOR: GitHubScanExecutor(github)})
+def scan_resources(github: GitHubClient, *, scan_processes: int = 0) -> Resources:
+    """What workers need to run ``sca.scan`` jobs; with ``scan_processes``, the scanning
+    step runs in that many separate processes (see bastion.scans.isolation)."""
+    return Resources({SCAN_EXECUTOR: GitHubScanExecutor(github, scan_processes=scan_processes)})

@@ -54,7 +54,9 @@ def create_app(
     engine = engine or make_engine()
     github = github or GitHubClient.from_settings(GitHubSettings())
     if backend is None:
-        backend = make_backend(engine, JobSettings(), resources=scan_resources(github))
+        job_settings = JobSettings()
+        resources = scan_resources(github, scan_processes=job_settings.resolved_scan_processes)
+        backend = make_backend(engine, job_settings, resources=resources)
     jobs = JobStore(engine, clock=clock)
     limiter = RateLimiter(engine, clock=clock)
     state = AppState(
