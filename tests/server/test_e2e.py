@@ -278,6 +278,29 @@ def test_serve_refuses_to_start_without_github_settings(tmp_path: Path) -> None:
     assert all(line.startswith("bastion: error: GITHUB_") for line in problems)
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BASTION_DAST_ALLOWED_NETWORKS", "10.0.0.0/33"),
+        ("BASTION_DAST_ALLOWED_NETWORKS", "http://intranet:8080/"),
+        ("BASTION_SECRET_KEY", "not-a-fernet-key"),
+    ],
+)
+def test_serve_refuses_to_start_with_bad_dast_settings(
+    variable: str,
+    value: str,
+    tmp_path: Path,
+    standin: GitHubStandin,
+    github_app_key: rsa.RSAPrivateKey,
+) -> None:
+    env = server_env(tmp_path, standin.url, github_app_key)
+    env[variable] = value
+    done = _bastion("serve", "--port", str(_free_port()), env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()], done.stderr
+    assert done.stderr.startswith(f"bastion: error: {variable}"), done.stderr
+
+
 def test_tokens_revoke(server: Server) -> None:
     created = _bastion("tokens", "create", "temporary", env=server.env)
     token = created.stdout.strip()

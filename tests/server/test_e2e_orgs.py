@@ -173,7 +173,7 @@ def test_a_dependency_scan_shows_up_under_sca(server: Server, admin_token: str) 
             break
         assert time.monotonic() < deadline, report
         time.sleep(0.5)
-    assert report["status"] == "done", report
+    assert report["status"] == "success", report
     advisories = {finding["vulnerability_id"] for finding in report["result"]["findings"]}
     assert advisories
 

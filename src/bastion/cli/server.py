@@ -8,12 +8,15 @@ import sys
 import threading
 from datetime import timedelta
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bastion.cli.admin import admin_errors, print_table, when
 from bastion.cli.errors import EXIT_USAGE, UsageError, friendly_errors
+
+if TYPE_CHECKING:
+    from bastion.server.settings import ServerSettings
 
 # Allocations between young-generation collections (CPython's default is 700).
 GC_YOUNG_THRESHOLD = 50_000
@@ -23,6 +26,20 @@ GC_YOUNG_THRESHOLD = 50_000
 GIL_SWITCH_INTERVAL = 0.0005
 
 tokens_app = typer.Typer(help="Account API tokens for the HTTP API.", no_args_is_help=True)
+
+
+def _check_dast_settings(settings: ServerSettings) -> None:
+    """A malformed BASTION_DAST_ALLOWED_NETWORKS or BASTION_SECRET_KEY stops the server
+    at start-up with one line, instead of failing every target request later. Without a
+    key, this also creates the data directory's key file, once."""
+    from bastion.errors import BastionError  # noqa: PLC0415
+    from bastion.targets.config import DastSettings  # noqa: PLC0415
+
+    try:
+        DastSettings.from_server_settings(settings)
+    except BastionError as exc:
+        detail = exc.message if exc.detail is None else f"{exc.message}: {exc.detail}"
+        raise UsageError(detail) from exc
 
 
 def _require_github_settings() -> None:
@@ -64,6 +81,7 @@ def serve(
 
         configure_json_logging()
         settings = ServerSettings(host=host, port=port, run_workers=workers)
+        _check_dast_settings(settings)
         app = create_app(settings, engine=open_engine())
         # What exists now (modules, the app) lives as long as the process: keep it out of
         # the cyclic GC's full collections, and collect young objects less often. Both
