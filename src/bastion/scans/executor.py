@@ -20,7 +20,7 @@ from bastion.models import ScanResult
 from bastion.sca.scanner import scan_path
 from bastion.scans import repository
 from bastion.scans.isolation import ScanProcesses, shares_database
-from bastion.scans.jobs import SCAN_EXECUTOR
+from bastion.scans.jobs import SCAN_EXECUTOR, RenderedScan
 from bastion.scans.schemas import ScanTarget
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class GitHubScanExecutor:
         # 0: scan on the worker's thread (tests on an in-memory database, one-off tools).
         self.processes = ScanProcesses(scan_processes) if scan_processes > 0 else None
 
-    def __call__(self, target: ScanTarget, ctx: JobContext) -> ScanResult:
+    def __call__(self, target: ScanTarget, ctx: JobContext) -> ScanResult | RenderedScan:
         started = time.perf_counter()
         fields = {
             "job_id": ctx.job_id,
@@ -69,10 +69,12 @@ class GitHubScanExecutor:
                 log.warning("scan.github_unavailable", extra={**fields, "detail": exc.detail})
                 raise
             ctx.check()
+            scanned: ScanResult | RenderedScan
             if self.processes is not None and shares_database(ctx.engine):
-                result = self.processes.scan(dest, ctx.engine)
+                scanned = self.processes.scan(dest, ctx.engine)
+                result = scanned.result
             else:
-                result = scan_path(dest, LocalMirror(ctx.engine))
+                scanned = result = scan_path(dest, LocalMirror(ctx.engine))
         log.info(
             "scan.scanned",
             extra={
@@ -83,7 +85,7 @@ class GitHubScanExecutor:
                 "duration_ms": round((time.perf_counter() - started) * 1000),
             },
         )
-        return result
+        return scanned
 
     def _abandon(self, ctx: JobContext, error: str) -> None:
         with write_session(ctx.engine) as session:

@@ -25,8 +25,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bastion.advisories.store import LocalMirror
-from bastion.models import ScanResult
 from bastion.sca.scanner import scan_path
+from bastion.scans.jobs import RenderedScan, render_sbom
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +56,15 @@ def _lower_priority() -> None:
         log.debug("could not lower the scan processes' priority")
 
 
-def _scan_tree(tree: str, database_url: str) -> ScanResult:
+def _scan_tree(tree: str, database_url: str) -> RenderedScan:
     from bastion.db.engine import make_engine  # noqa: PLC0415 - in the child only
 
     engine = _engines.get(database_url)
     if engine is None:
         engine = _engines[database_url] = make_engine(database_url)
-    return scan_path(Path(tree), LocalMirror(engine))
+    result = scan_path(Path(tree), LocalMirror(engine))
+    # Rendering the SBOM costs about as much CPU as the scan: it belongs here too.
+    return RenderedScan(result, render_sbom(result))
 
 
 class ScanProcesses:
@@ -73,7 +75,7 @@ class ScanProcesses:
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
 
-    def scan(self, tree: Path, engine: Engine) -> ScanResult:
+    def scan(self, tree: Path, engine: Engine) -> RenderedScan:
         url = engine.url.render_as_string(hide_password=False)
         pool = self._get_pool()
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -30,8 +31,17 @@ SCAN_JOB = "sca.scan"
 INCOMPLETE = "scan incomplete"
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedScan:
+    """A result whose CycloneDX SBOM the executor already rendered (in a scan process,
+    off the worker's GIL)."""
+
+    result: ScanResult
+    sbom: str
+
+
 # Produces the result for one commit; long steps should call ``ctx.check()``.
-ScanExecutor = Callable[[ScanTarget, JobContext], ScanResult]
+ScanExecutor = Callable[[ScanTarget, JobContext], ScanResult | RenderedScan]
 
 
 SCAN_EXECUTOR: ResourceKey[ScanExecutor] = ResourceKey("scan executor")
@@ -47,6 +57,15 @@ def _end_incomplete(session: Session, give_up: GiveUp, *, scan_id: str) -> None:
     repository.end_incomplete(session, uuid.UUID(scan_id), status, INCOMPLETE, give_up.at)
 
 
+def render_sbom(result: ScanResult) -> str:
+    """The SBOM stored with a report, so GET /api/sbom/{id} serves stored text."""
+    # Imported on use: cyclonedx-python-lib takes ~0.2 s to import, which only workers
+    # should pay.
+    from bastion.reports import cyclonedx  # noqa: PLC0415
+
+    return cyclonedx.render(result)
+
+
 @job(SCAN_JOB, on_give_up=_end_incomplete)
 def run_scan(ctx: JobContext, *, scan_id: str) -> None:
     report_id = uuid.UUID(scan_id)
@@ -55,13 +74,12 @@ def run_scan(ctx: JobContext, *, scan_id: str) -> None:
     if target is None:
         log.info("scan %s already ended; nothing to run", scan_id)
         return
-    result = ctx.resources.get(SCAN_EXECUTOR)(target, ctx)
+    scanned = ctx.resources.get(SCAN_EXECUTOR)(target, ctx)
     ctx.check()
-    # Rendered once here, so GET /api/sbom/{id} serves stored text. Imported on use:
-    # cyclonedx-python-lib takes ~0.2 s to import, which only workers should pay.
-    from bastion.reports import cyclonedx  # noqa: PLC0415
-
-    sbom = cyclonedx.render(result)
+    if isinstance(scanned, RenderedScan):
+        result, sbom = scanned.result, scanned.sbom
+    else:
+        result, sbom = scanned, render_sbom(scanned)
     now = ctx.clock()
     with ctx.finishing() as session:
         # Only a completed scan reaches the findings store (one that failed or timed out
