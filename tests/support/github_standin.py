@@ -278,6 +278,8 @@ class _Route:
     handler: Callable[..., Reply]
     # Index of the regex group to percent-encode for OpenAPI matching (multi-segment).
     multi_segment_group: int | None = None
+    # The handler takes the request body as ``body=`` (writes: check runs, pulls, git data).
+    wants_body: bool = False
 
 
 class GitHubStandin:
@@ -435,7 +437,7 @@ class GitHubStandin:
                 reply.content_type = "text/plain; charset=utf-8"
             self._record(method, raw_path, reply, headers)
             return reply, fault
-        reply, validation_path = self._dispatch(method, path, headers)
+        reply, validation_path = self._dispatch(method, path, headers, body)
         if fault is not None and fault.status is not None:
             reply = self._error(fault.status, fault.message, fault.headers)
         reply.headers.update(self._standard_headers(reply))
@@ -457,7 +459,9 @@ class GitHubStandin:
         with self._lock:
             self.calls.append(Call(method, path, reply.status, dict(headers)))
 
-    def _dispatch(self, method: str, path: str, headers: dict[str, str]) -> tuple[Reply, str]:
+    def _dispatch(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[Reply, str]:
         if not headers.get("user-agent"):
             return self._error(
                 403,
@@ -474,6 +478,8 @@ class GitHubStandin:
                 start, end = match.span(route.multi_segment_group)
                 encoded = quote(groups[route.multi_segment_group - 1], safe="")
                 validation_path = path[:start] + encoded + path[end:]
+            if route.wants_body:
+                return route.handler(headers, *groups, body=body), validation_path
             return route.handler(headers, *groups), validation_path
         return self._error(404, "Not Found"), path
 

@@ -8,6 +8,7 @@ GitHub and tests can substitute a scan that blocks, fails or returns at once.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ def run_scan(ctx: JobContext, *, scan_id: str) -> None:
     else:
         result, sbom = scanned, render_sbom(scanned)
     now = ctx.clock()
+    started = time.perf_counter()
     with ctx.finishing() as session:
         # Only a completed scan reaches the findings store (one that failed or timed out
         # saw nothing and must not mark findings fixed), in the same transaction.
@@ -94,3 +96,8 @@ def run_scan(ctx: JobContext, *, scan_id: str) -> None:
                 result=result,
                 now=now,
             )
+    # The write transaction's length: on SQLite, every API write waits behind it.
+    log.info(
+        "scan.stored",
+        extra={"scan_id": scan_id, "duration_ms": round((time.perf_counter() - started) * 1000)},
+    )
