@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ def record_repository_scan(
     scan_id: uuid.UUID,
     result: ScanResult,
     now: datetime,
+    rows: list[dict[str, Any]] | None = None,
 ) -> IngestSummary:
     """Record a completed scan of ``owner/repo`` under the installation's organisation
     (created on first use, under ``gh`` or ``ghe`` by the configured GitHub API URL)."""
@@ -40,6 +42,7 @@ def record_repository_scan(
         findings=result.findings,
         now=now,
         unreadable_sources=[issue.source for issue in result.errors],
+        rows=rows,
     )
     log.info(
         "findings.recorded",

@@ -81,18 +81,21 @@ def record_sca_scan(
     findings: Sequence[Finding],
     now: datetime,
     unreadable_sources: Collection[str] = (),
+    rows: list[dict[str, Any]] | None = None,
 ) -> IngestSummary:
     """Record a completed dependency scan of ``repository`` (``owner/repo``).
+
+    ``rows`` are ``prepare_sca_rows`` of the same arguments, when the caller computed
+    them before its transaction.
 
     ``unreadable_sources`` are the files the scan could not read (its non-fatal errors):
     a finding from one of them is not reported, but not fixed either — a lockfile that
     broke says nothing about whether its packages were upgraded.
     """
     repo = normalize_repository(repository)
-    rows = _merge(
-        (_sca_row(organization_id, repo, scan_id, finding, now) for finding in findings),
-        _merge_sca,
-    )
+    if rows is None:
+        rows = prepare_sca_rows(repository, scan_id, findings, now)
+    rows = [{**row, "organization_id": organization_id} for row in rows]
     return _record(
         session,
         organization_id=organization_id,
@@ -103,6 +106,16 @@ def record_sca_scan(
         now=now,
         unreadable_sources=frozenset(unreadable_sources),
     )
+
+
+def prepare_sca_rows(
+    repository: str, scan_id: uuid.UUID, findings: Sequence[Finding], now: datetime
+) -> list[dict[str, Any]]:
+    """The store's rows for a dependency scan's findings, merged by fingerprint, without
+    their organisation: pure computation, which a worker does before its write
+    transaction (on SQLite every API request that writes waits for that transaction)."""
+    repo = normalize_repository(repository)
+    return _merge((_sca_row(repo, scan_id, finding, now) for finding in findings), _merge_sca)
 
 
 def record_dast_scan(
@@ -321,7 +334,6 @@ def _confidence(row: dict[str, Any]) -> str:
 
 
 def _sca_row(
-    organization_id: uuid.UUID,
     repository: str,
     scan_id: uuid.UUID,
     finding: Finding,
@@ -340,7 +352,6 @@ def _sca_row(
         "direct": dep.direct,
     }
     return _row(
-        organization_id=organization_id,
         scan_type=ScanType.SCA,
         fingerprint=sca_fingerprint(repository, dep.ecosystem, dep.name, vuln.id),
         severity=vuln.severity,

@@ -19,6 +19,7 @@ from bastion.db.models.jobs import JobStatus
 from bastion.db.models.scans import ScanStatus
 from bastion.db.session import write_session
 from bastion.findings.github_scans import record_repository_scan
+from bastion.findings.ingest import prepare_sca_rows
 from bastion.jobs.base import GiveUp, JobContext, ResourceKey, job
 from bastion.models import ScanResult
 from bastion.scans import repository
@@ -82,11 +83,14 @@ def run_scan(ctx: JobContext, *, scan_id: str) -> None:
     else:
         result, sbom = scanned, render_sbom(scanned)
     now = ctx.clock()
+    # Computed before the write transaction, which holds SQLite's single write lock.
+    prepared = repository.prepare_result(result, sbom=sbom)
+    rows = prepare_sca_rows(f"{target.owner}/{target.repo}", report_id, result.findings, now)
     started = time.perf_counter()
     with ctx.finishing() as session:
         # Only a completed scan reaches the findings store (one that failed or timed out
         # saw nothing and must not mark findings fixed), in the same transaction.
-        if repository.save_result(session, report_id, result, sbom=sbom, now=now):
+        if repository.save_prepared(session, report_id, prepared, now=now):
             record_repository_scan(
                 session,
                 installation_id=target.installation_id,
@@ -95,6 +99,7 @@ def run_scan(ctx: JobContext, *, scan_id: str) -> None:
                 scan_id=report_id,
                 result=result,
                 now=now,
+                rows=rows,
             )
     # The write transaction's length: on SQLite, every API write waits behind it.
     log.info(

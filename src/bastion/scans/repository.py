@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from bastion.db.models.scans import (
@@ -28,6 +29,8 @@ from bastion.reports.json import result_to_dict
 from bastion.scans.schemas import ScanTarget
 
 _ACTIVE = [s.value for s in ACTIVE_SCAN_STATUSES]
+_FINDINGS = cast(Table, ScanFinding.__table__)
+_DEPENDENCIES = cast(Table, ScanDependency.__table__)
 
 
 def find_active(session: Session, target: ScanTarget) -> ScanReport | None:
@@ -97,6 +100,36 @@ def mark_running(session: Session, scan_id: uuid.UUID, now: datetime) -> ScanTar
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedResult:
+    """A result turned into the rows and columns ``save_prepared`` writes: computed before
+    the write transaction, because on SQLite every API request that writes waits for it."""
+
+    values: dict[str, Any]
+    findings: list[dict[str, Any]]
+    dependencies: list[dict[str, Any]]
+
+
+def prepare_result(result: ScanResult, *, sbom: str | None) -> PreparedResult:
+    findings = _unique_findings(result.findings)
+    return PreparedResult(
+        values={
+            "status": ScanStatus.DONE.value,
+            "conclusion": result.conclusion.value,
+            "vulnerability_count": len(findings),
+            "imported_count": sum(1 for f in findings if f["is_imported"]),
+            "total_deps": result.total_deps,
+            "ecosystems": orjson.dumps(list(result.ecosystems)).decode(),
+            "duration_ms": result.duration_ms,
+            "error": None,
+            "result": orjson.dumps(result_to_dict(result)).decode(),
+            "sbom": sbom,
+        },
+        findings=findings,
+        dependencies=_unique_dependencies(result.dependencies),
+    )
+
+
 def save_result(
     session: Session,
     scan_id: uuid.UUID,
@@ -107,33 +140,30 @@ def save_result(
 ) -> bool:
     """Store a finished scan: the report's verdict and counts, its findings and its
     dependencies. False (and nothing written) when the report is no longer active."""
-    findings = _unique_findings(result.findings)
-    dependencies = _unique_dependencies(result.dependencies)
+    return save_prepared(session, scan_id, prepare_result(result, sbom=sbom), now=now)
+
+
+def save_prepared(
+    session: Session, scan_id: uuid.UUID, prepared: PreparedResult, *, now: datetime
+) -> bool:
+    """``save_result`` with the rows computed beforehand (see :class:`PreparedResult`)."""
     ended = session.scalars(
         update(ScanReport)
         .where(ScanReport.id == scan_id, ScanReport.status.in_(_ACTIVE))
-        .values(
-            status=ScanStatus.DONE.value,
-            conclusion=result.conclusion.value,
-            vulnerability_count=len(findings),
-            imported_count=sum(1 for f in findings if f["is_imported"]),
-            total_deps=result.total_deps,
-            ecosystems=orjson.dumps(list(result.ecosystems)).decode(),
-            duration_ms=result.duration_ms,
-            error=None,
-            result=orjson.dumps(result_to_dict(result)).decode(),
-            sbom=sbom,
-            finished_at=now,
-        )
+        .values(**prepared.values, finished_at=now)
         .returning(ScanReport.id)
         .execution_options(synchronize_session=False)
     ).one_or_none()
     if ended is None:
         return False
-    if findings:
-        session.execute(insert(ScanFinding), [{"report_id": scan_id, **f} for f in findings])
-    if dependencies:
-        session.execute(insert(ScanDependency), [{"report_id": scan_id, **d} for d in dependencies])
+    # Core inserts on the tables: the ORM's bulk path adds per-row bookkeeping that costs
+    # about as much as the database's own work.
+    if prepared.findings:
+        session.execute(insert(_FINDINGS), [{"report_id": scan_id, **f} for f in prepared.findings])
+    if prepared.dependencies:
+        session.execute(
+            insert(_DEPENDENCIES), [{"report_id": scan_id, **d} for d in prepared.dependencies]
+        )
     return True
 
 
