@@ -33,6 +33,8 @@ SERVICE_TABLES = {
     "dast_targets",
     "dast_scans",
     "security_findings",
+    "webhook_deliveries",
+    "github_check_runs",
 }
 
 

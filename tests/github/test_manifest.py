@@ -32,7 +32,7 @@ def test_manifest_from_scan_base_url() -> None:
         "redirect_url": "https://bastion.example.com",
         "public": False,
         "default_permissions": {
-            "contents": "read",
+            "contents": "write",
             "metadata": "read",
             "checks": "write",
             "pull_requests": "write",

@@ -15,11 +15,14 @@ description, each because the description cannot express what GitHub really does
 * ``application/vnd.github.sha`` bodies are decoded as text (the schema says string);
 * statuses GitHub sends on any route but the description omits for an operation
   (401, 403, 404, 429, 5xx) are checked against ``basic-error``, GitHub's error shape;
-* the codeload download path is outside the API and not validated.
+* the codeload download path is outside the API and not validated;
+* ``POST …/check-runs`` loses its unresolvable ``discriminator`` and a check run's
+  ``conclusion`` enum admits null (an open run's; the schema says ``nullable``).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -53,6 +56,9 @@ GENERIC_ERROR_STATUSES = ("401", "403", "404", "429", "500", "502", "503", "504"
 JWT_MAX_LIFETIME = 600
 TOKEN_LIFETIME = 3600
 COMMIT_TIME = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+DEFAULT_PERMISSIONS = {"contents": "read", "metadata": "read", "checks": "write"}
+# What fix pull requests need: pushing a branch and opening the pull request.
+WRITE_PERMISSIONS = {**DEFAULT_PERMISSIONS, "contents": "write", "pull_requests": "write"}
 
 
 # -- archives -----------------------------------------------------------------------
@@ -105,6 +111,9 @@ def _openapi() -> OpenAPI:
     spec["paths"]["/repos/{owner}/{repo}/check-runs"]["post"]["requestBody"]["content"][
         "application/json"
     ]["schema"].pop("discriminator", None)
+    # An open check run has "conclusion": null, which the schema allows ("nullable") but
+    # the validator rejects because the enum does not list null.
+    spec["components"]["schemas"]["check-run"]["properties"]["conclusion"]["enum"].append(None)
     spec["components"]["responses"]["standin-generic-error"] = {
         "description": "An error GitHub answers on any route",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/basic-error"}}},
@@ -182,6 +191,7 @@ class StandinRepo:
     name: str
     refs: dict[str, str] = field(default_factory=dict)  # "heads/main", "tags/v1" → sha
     commits: dict[str, Path] = field(default_factory=dict)  # sha → the tree's directory
+    default_branch: str = "main"
     # Serve these bytes instead of the built tarball (crafted or oversized archives).
     archive_override: bytes | None = None
     _tarballs: dict[str, bytes] = field(default_factory=dict, repr=False)
@@ -231,6 +241,8 @@ class StandinInstallation:
     repository_selection: str = "all"
     repositories: set[str] = field(default_factory=set)  # names, when "selected"
     suspended: bool = False
+    # What the App may do (GET /app/installations/{id}); writes are refused without it.
+    permissions: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PERMISSIONS))
 
     def covers(self, repo: StandinRepo) -> bool:
         if self.account.lower() != repo.owner.lower():
@@ -282,6 +294,41 @@ class _Route:
     wants_body: bool = False
 
 
+@dataclass
+class StandinCheckRun:
+    """A check run as the stand-in stores it; ``requests`` are the bodies it was sent."""
+
+    id: int
+    owner: str
+    repo: str
+    head_sha: str
+    name: str
+    status: str
+    conclusion: str | None
+    external_id: str | None
+    details_url: str | None
+    started_at: str | None
+    completed_at: str | None
+    output: dict[str, Any] = field(default_factory=dict)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class StandinPull:
+    """A pull request as the stand-in stores it (fix pull requests)."""
+
+    number: int
+    owner: str
+    repo: str
+    title: str
+    body: str | None
+    head: str  # branch names, as sent
+    base: str
+    head_sha: str
+    base_sha: str
+    created_at: str
+
+
 class GitHubStandin:
     def __init__(
         self,
@@ -314,6 +361,54 @@ class GitHubStandin:
             _Route("GET", re.compile(r"/repos/([^/]+)/([^/]+)/commits/(.+)"), self._commit, 3),
             _Route("GET", re.compile(r"/repos/([^/]+)/([^/]+)/tarball/(.+)"), self._tarball, 3),
         ]
+        # Check runs. First in the list: the commits route's {ref} would also match
+        # "<sha>/check-runs". Listing ignores the query (filters, pages): it answers all.
+        self.check_runs: dict[int, StandinCheckRun] = {}
+        self._routes[:0] = [
+            _Route(
+                "GET",
+                re.compile(r"/repos/([^/]+)/([^/]+)/commits/([^/]+)/check-runs"),
+                self._list_check_runs,
+            ),
+            _Route(
+                "POST",
+                re.compile(r"/repos/([^/]+)/([^/]+)/check-runs"),
+                self._create_check_run,
+                wants_body=True,
+            ),
+            _Route(
+                "PATCH",
+                re.compile(r"/repos/([^/]+)/([^/]+)/check-runs/(\d+)"),
+                self._update_check_run,
+                wants_body=True,
+            ),
+        ]
+        # Git data and pull requests (fix pull requests). Objects live in memory by sha;
+        # a tree is flat, {path: (mode, blob sha)}; a fixture commit's tree is built from
+        # its directory on first use. GET git/trees ignores ?recursive (one level).
+        self.git_blobs: dict[str, bytes] = {}
+        self.git_trees: dict[str, dict[str, tuple[str, str]]] = {}
+        self.git_commits: dict[str, tuple[str, list[str], str]] = {}  # tree, parents, message
+        self.pulls: dict[tuple[str, str], list[StandinPull]] = {}
+        self._commit_trees: dict[str, str] = {}  # fixture commit sha → tree sha
+        repo_path = r"/repos/([^/]+)/([^/]+)"
+        self._routes += [
+            _Route("GET", re.compile(repo_path), self._get_repo),
+            _Route("GET", re.compile(repo_path + r"/git/trees/(.+)"), self._get_tree, 3),
+            _Route("GET", re.compile(repo_path + r"/git/blobs/([^/]+)"), self._get_blob),
+            _Route("GET", re.compile(repo_path + r"/git/ref/(.+)"), self._get_ref, 3),
+            _Route("GET", re.compile(repo_path + r"/pulls/(\d+)"), self._get_pull),
+        ]
+        self._routes += [
+            _Route("POST", re.compile(f"{repo_path}/{path}"), handler, wants_body=True)
+            for path, handler in (
+                ("git/blobs", self._create_blob),
+                ("git/trees", self._create_tree),
+                ("git/commits", self._create_commit),
+                ("git/refs", self._create_ref),
+                ("pulls", self._create_pull),
+            )
+        ]
 
     # -- set-up ----------------------------------------------------------------------
 
@@ -324,8 +419,10 @@ class GitHubStandin:
         *,
         repositories: set[str] | None = None,
         account_type: str = "Organization",
+        permissions: dict[str, str] | None = None,
     ) -> StandinInstallation:
-        """An installation on ``account``: all its repositories, or only ``repositories``."""
+        """An installation on ``account``: all its repositories, or only ``repositories``;
+        ``permissions`` default to read access to contents (no writes)."""
         installation = StandinInstallation(
             installation_id,
             account,
@@ -333,6 +430,7 @@ class GitHubStandin:
             account_type,
             "all" if repositories is None else "selected",
             set(repositories or ()),
+            permissions=dict(permissions or DEFAULT_PERMISSIONS),
         )
         self.installations[installation_id] = installation
         return installation
@@ -346,7 +444,7 @@ class GitHubStandin:
         branch: str = "main",
         tags: tuple[str, ...] = (),
     ) -> StandinRepo:
-        repo = StandinRepo(next(self._ids), owner, name)
+        repo = StandinRepo(next(self._ids), owner, name, default_branch=branch)
         sha = repo.commit(source, branch=branch)
         for tag in tags:
             repo.refs[f"tags/{tag}"] = sha
@@ -580,7 +678,7 @@ class GitHubStandin:
             {
                 "token": token,
                 "expires_at": _iso(expires),
-                "permissions": {"contents": "read", "metadata": "read", "checks": "write"},
+                "permissions": installation.permissions,
                 "repository_selection": installation.repository_selection,
             },
         )
@@ -652,6 +750,645 @@ class GitHubStandin:
             200, repo.tarball(sha), {"Content-Disposition": disposition}, "application/x-gzip"
         )
 
+    # -- check runs ------------------------------------------------------------------
+
+    def check_runs_on(self, sha: str) -> list[StandinCheckRun]:
+        """The check runs created on commit ``sha``, oldest first."""
+        with self._lock:
+            return sorted(
+                (run for run in self.check_runs.values() if run.head_sha == sha),
+                key=lambda run: run.id,
+            )
+
+    def _create_check_run(
+        self, headers: dict[str, str], owner: str, name: str, *, body: bytes
+    ) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        fields = _json_body(body)
+        if fields is None:
+            return self._error(400, "Problems parsing JSON")
+        sha = str(fields.get("head_sha", ""))
+        if sha not in repo.commits:
+            return self._json(
+                422,
+                {
+                    "message": f"No commit found for SHA: {sha}",
+                    "documentation_url": f"{DOCS}/checks/runs#create-a-check-run",
+                    "status": "422",
+                },
+            )
+        run = StandinCheckRun(
+            id=next(self._ids),
+            owner=repo.owner,
+            repo=repo.name,
+            head_sha=sha,
+            name=str(fields.get("name")),
+            status="queued",
+            conclusion=None,
+            external_id=None,
+            details_url=None,
+            started_at=_iso(self.clock()),
+            completed_at=None,
+        )
+        self._apply_check_run(run, fields)
+        with self._lock:
+            self.check_runs[run.id] = run
+        return self._json(201, self._check_run_json(run))
+
+    def _update_check_run(
+        self, headers: dict[str, str], owner: str, name: str, run_id: str, *, body: bytes
+    ) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        run = self.check_runs.get(int(run_id))
+        if run is None or (run.owner, run.repo) != (repo.owner, repo.name):
+            return self._error(404, "Not Found")
+        fields = _json_body(body)
+        if fields is None:
+            return self._error(400, "Problems parsing JSON")
+        with self._lock:
+            self._apply_check_run(run, fields)
+        return self._json(200, self._check_run_json(run))
+
+    def _list_check_runs(self, headers: dict[str, str], owner: str, name: str, ref: str) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        sha = repo.resolve(ref)
+        runs = [
+            run
+            for run in self.check_runs_on(sha or "")
+            if (run.owner, run.repo) == (repo.owner, repo.name)
+        ]
+        return self._json(
+            200,
+            {"total_count": len(runs), "check_runs": [self._check_run_json(r) for r in runs]},
+        )
+
+    def _apply_check_run(self, run: StandinCheckRun, fields: dict[str, Any]) -> None:
+        run.requests.append(fields)
+        for key in ("name", "status", "external_id", "details_url", "started_at"):
+            if key in fields:
+                setattr(run, key, fields[key])
+        if "output" in fields:
+            run.output = dict(fields["output"])
+        if "conclusion" in fields:
+            # GitHub: "Providing conclusion will automatically set the status to completed".
+            run.conclusion = fields["conclusion"]
+            run.status = "completed"
+        if run.status == "completed":
+            run.completed_at = fields.get("completed_at") or run.completed_at
+            run.completed_at = run.completed_at or _iso(self.clock())
+
+    def _check_run_json(self, run: StandinCheckRun) -> dict[str, Any]:
+        api = f"{SPEC_HOST}/repos/{run.owner}/{run.repo}"
+        stamp = _iso(COMMIT_TIME.timestamp())
+        return {
+            "id": run.id,
+            "node_id": f"CR_{run.id}",
+            "head_sha": run.head_sha,
+            "external_id": run.external_id,
+            "url": f"{api}/check-runs/{run.id}",
+            "html_url": f"https://github.com/{run.owner}/{run.repo}/runs/{run.id}",
+            "details_url": run.details_url,
+            "status": run.status,
+            "conclusion": run.conclusion,
+            "started_at": run.started_at,
+            "completed_at": run.completed_at,
+            "output": {
+                "title": run.output.get("title"),
+                "summary": run.output.get("summary"),
+                "text": run.output.get("text"),
+                "annotations_count": 0,
+                "annotations_url": f"{api}/check-runs/{run.id}/annotations",
+            },
+            "name": run.name,
+            "check_suite": {"id": run.id + 1},
+            "app": {
+                "id": self.app_id,
+                "slug": "bastion",
+                "node_id": f"A_{self.app_id}",
+                "client_id": "Iv1.0123456789abcdef",
+                "owner": _simple_user("bastion-admin", 4242, "User"),
+                "name": "bastion",
+                "description": "Self-hosted security scanner",
+                "external_url": "https://bastion.example.com",
+                "html_url": "https://github.com/apps/bastion",
+                "created_at": stamp,
+                "updated_at": stamp,
+                "permissions": {"checks": "write", "contents": "read", "metadata": "read"},
+                "events": ["check_run", "check_suite", "pull_request", "push"],
+            },
+            "pull_requests": [],
+        }
+
+    # -- git data and pull requests (fix pull requests) --------------------------------
+
+    def files_at(self, owner: str, name: str, ref: str) -> dict[str, bytes]:
+        """Every file of ``ref`` (a branch, tag or sha) of a repository, by path."""
+        repo = self.repos[(owner.lower(), name.lower())]
+        sha = repo.resolve(ref) or ref
+        tree = self.git_trees[self._tree_of_commit(repo, sha)]
+        return {path: self.git_blobs[blob] for path, (_, blob) in tree.items()}
+
+    def pull_requests(self, owner: str, name: str) -> list[StandinPull]:
+        with self._lock:
+            return list(self.pulls.get((owner.lower(), name.lower()), []))
+
+    def _tree_of_commit(self, repo: StandinRepo, sha: str) -> str:
+        if sha in self.git_commits:
+            return self.git_commits[sha][0]
+        if sha not in self._commit_trees:
+            files: dict[str, tuple[str, str]] = {}
+            root = repo.commits[sha]
+            for path in sorted(root.rglob("*")):
+                if path.is_symlink():
+                    mode, data = "120000", str(path.readlink()).encode()
+                elif path.is_file():
+                    mode = "100755" if path.stat().st_mode & 0o100 else "100644"
+                    data = path.read_bytes()
+                else:
+                    continue
+                files[path.relative_to(root).as_posix()] = (mode, self._store_blob(data))
+            self._commit_trees[sha] = self._store_tree(files)
+        return self._commit_trees[sha]
+
+    def _store_blob(self, data: bytes) -> str:
+        sha = _git_sha(b"blob", data)
+        with self._lock:
+            self.git_blobs[sha] = data
+        return sha
+
+    def _store_tree(self, files: dict[str, tuple[str, str]]) -> str:
+        listing = json.dumps(sorted(files.items())).encode()
+        sha = _git_sha(b"tree", listing)
+        with self._lock:
+            self.git_trees[sha] = dict(files)
+        return sha
+
+    def _tree_level(self, files: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+        """The entries of a tree's top level, subdirectories stored as trees of their own."""
+        entries: list[dict[str, Any]] = []
+        directories: dict[str, dict[str, tuple[str, str]]] = {}
+        for path, (mode, blob) in sorted(files.items()):
+            head, slash, rest = path.partition("/")
+            if slash:
+                directories.setdefault(head, {})[rest] = (mode, blob)
+            else:
+                size = len(self.git_blobs[blob])
+                entries.append({"path": path, "mode": mode, "type": "blob", "sha": blob})
+                entries[-1]["size"] = size
+        for name, inner in directories.items():
+            sha = self._store_tree(inner)
+            entries.append({"path": name, "mode": "040000", "type": "tree", "sha": sha})
+        for entry in entries:
+            kind = "blobs" if entry["type"] == "blob" else "trees"
+            entry["url"] = f"{SPEC_HOST}/git/{kind}/{entry['sha']}"
+        return sorted(entries, key=lambda entry: str(entry["path"]))
+
+    def _may_write(self, headers: dict[str, str], permission: str) -> Reply | None:
+        """GitHub's 403 when the App lacks ``permission: write`` on the installation."""
+        installation = self._installation_for_token(headers)
+        if installation is not None and installation.permissions.get(permission) == "write":
+            return None
+        return self._error(403, "Resource not accessible by integration")
+
+    def _validation_failed(self, message: str, documentation: str) -> Reply:
+        return self._json(422, {"message": message, "documentation_url": f"{DOCS}/{documentation}"})
+
+    def _get_repo(self, headers: dict[str, str], owner: str, name: str) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        return self._json(200, self._repository_json(repo, full=True))
+
+    def _get_tree(self, headers: dict[str, str], owner: str, name: str, tree: str) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        if tree not in self.git_trees:
+            sha = repo.resolve(tree)
+            if sha is None or (sha not in repo.commits and sha not in self.git_commits):
+                return self._error(404, "Not Found")
+            tree = self._tree_of_commit(repo, sha)
+        api = f"{SPEC_HOST}/repos/{repo.full_name}/git/trees/{tree}"
+        entries = self._tree_level(self.git_trees[tree])
+        return self._json(200, {"sha": tree, "url": api, "tree": entries, "truncated": False})
+
+    def _get_blob(self, headers: dict[str, str], owner: str, name: str, sha: str) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        data = self.git_blobs.get(sha)
+        if data is None:
+            return self._error(404, "Not Found")
+        encoded = base64.b64encode(data).decode()
+        # Like GitHub: base64 in lines of 60 characters.
+        content = "\n".join(encoded[i : i + 60] for i in range(0, len(encoded), 60)) + "\n"
+        return self._json(
+            200,
+            {
+                "sha": sha,
+                "node_id": "B_" + sha[:20],
+                "size": len(data),
+                "url": f"{SPEC_HOST}/repos/{repo.full_name}/git/blobs/{sha}",
+                "content": content,
+                "encoding": "base64",
+            },
+        )
+
+    def _get_ref(self, headers: dict[str, str], owner: str, name: str, ref: str) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        sha = repo.refs.get(ref)
+        if sha is None:
+            return self._error(404, "Not Found")
+        return self._json(200, self._ref_json(repo, f"refs/{ref}", sha))
+
+    def _create_blob(self, headers: dict[str, str], owner: str, name: str, *, body: bytes) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        refused = self._may_write(headers, "contents")
+        if refused is not None:
+            return refused
+        fields = _json_body(body)
+        if fields is None or not isinstance(fields.get("content"), str):
+            return self._error(400, "Problems parsing JSON")
+        content = str(fields["content"])
+        encoding = fields.get("encoding", "utf-8")
+        try:
+            data = base64.b64decode(content, validate=True) if encoding == "base64" else None
+        except ValueError:
+            data = None
+        if encoding == "utf-8":
+            data = content.encode()
+        if data is None:
+            return self._validation_failed("Invalid request.", "git/blobs#create-a-blob")
+        sha = self._store_blob(data)
+        url = f"{SPEC_HOST}/repos/{repo.full_name}/git/blobs/{sha}"
+        reply = self._json(201, {"url": url, "sha": sha})
+        reply.headers["Location"] = url
+        return reply
+
+    def _create_tree(self, headers: dict[str, str], owner: str, name: str, *, body: bytes) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        refused = self._may_write(headers, "contents")
+        if refused is not None:
+            return refused
+        fields = _json_body(body)
+        if fields is None or not isinstance(fields.get("tree"), list):
+            return self._error(400, "Problems parsing JSON")
+        files: dict[str, tuple[str, str]] = {}
+        base = fields.get("base_tree")
+        if base is not None:
+            if base not in self.git_trees:
+                return self._validation_failed(
+                    "base_tree is not a valid tree", "git/trees#create-a-tree"
+                )
+            files.update(self.git_trees[str(base)])
+        for entry in fields["tree"]:
+            path = str(entry.get("path", ""))
+            if entry.get("type") != "blob":
+                return self._validation_failed(
+                    "Only blobs are supported by the stand-in", "git/trees#create-a-tree"
+                )
+            if "content" in entry:
+                blob = self._store_blob(str(entry["content"]).encode())
+            elif entry.get("sha") is None:
+                files.pop(path, None)
+                continue
+            else:
+                blob = str(entry["sha"])
+                if blob not in self.git_blobs:
+                    return self._validation_failed(
+                        f"tree.sha {blob} is not a valid blob", "git/trees#create-a-tree"
+                    )
+            files[path] = (str(entry.get("mode", "100644")), blob)
+        sha = self._store_tree(files)
+        api = f"{SPEC_HOST}/repos/{repo.full_name}/git/trees/{sha}"
+        reply = self._json(
+            201, {"sha": sha, "url": api, "tree": self._tree_level(files), "truncated": False}
+        )
+        reply.headers["Location"] = api
+        return reply
+
+    def _create_commit(
+        self, headers: dict[str, str], owner: str, name: str, *, body: bytes
+    ) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        refused = self._may_write(headers, "contents")
+        if refused is not None:
+            return refused
+        fields = _json_body(body)
+        if fields is None:
+            return self._error(400, "Problems parsing JSON")
+        tree, parents = str(fields.get("tree")), [str(p) for p in fields.get("parents", [])]
+        if tree not in self.git_trees:
+            return self._validation_failed("Tree SHA does not exist", "git/commits")
+        for parent in parents:
+            if parent not in repo.commits and parent not in self.git_commits:
+                return self._validation_failed("Parent SHA does not exist", "git/commits")
+        message = str(fields.get("message", ""))
+        # GitHub stamps the commit with the time, so identical requests make new commits.
+        stamp = f"{tree}\0{parents}\0{message}\0{next(self._ids)}".encode()
+        sha = _git_sha(b"commit", stamp)
+        with self._lock:
+            self.git_commits[sha] = (tree, parents, message)
+        reply = self._json(201, self._git_commit_json(repo, sha))
+        reply.headers["Location"] = f"{SPEC_HOST}/repos/{repo.full_name}/git/commits/{sha}"
+        return reply
+
+    def _create_ref(self, headers: dict[str, str], owner: str, name: str, *, body: bytes) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        refused = self._may_write(headers, "contents")
+        if refused is not None:
+            return refused
+        fields = _json_body(body)
+        if fields is None:
+            return self._error(400, "Problems parsing JSON")
+        ref, sha = str(fields.get("ref", "")), str(fields.get("sha", ""))
+        if not ref.startswith("refs/") or ref.count("/") < 2:
+            return self._validation_failed(
+                f"{ref} is not a valid ref name.", "git/refs#create-a-reference"
+            )
+        if sha not in repo.commits and sha not in self.git_commits:
+            return self._validation_failed("Object does not exist", "git/refs#create-a-reference")
+        with self._lock:
+            if ref.removeprefix("refs/") in repo.refs:
+                exists = True
+            else:
+                exists = False
+                repo.refs[ref.removeprefix("refs/")] = sha
+        if exists:
+            return self._validation_failed(
+                "Reference already exists", "git/refs#create-a-reference"
+            )
+        reply = self._json(201, self._ref_json(repo, ref, sha))
+        reply.headers["Location"] = f"{SPEC_HOST}/repos/{repo.full_name}/git/{ref}"
+        return reply
+
+    def _create_pull(self, headers: dict[str, str], owner: str, name: str, *, body: bytes) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        refused = self._may_write(headers, "pull_requests")
+        if refused is not None:
+            return refused
+        fields = _json_body(body)
+        if fields is None:
+            return self._error(400, "Problems parsing JSON")
+        head, base = str(fields.get("head", "")), str(fields.get("base", ""))
+        head_sha, base_sha = repo.refs.get(f"heads/{head}"), repo.refs.get(f"heads/{base}")
+        if head_sha is None or base_sha is None:
+            return self._validation_failed("Validation Failed", "pulls/pulls#create-a-pull-request")
+        key = (repo.owner.lower(), repo.name.lower())
+        with self._lock:
+            pulls = self.pulls.setdefault(key, [])
+            if any(p.head == head for p in pulls):
+                duplicate = True
+            else:
+                duplicate = False
+                body_text = fields.get("body")
+                pull = StandinPull(
+                    number=len(pulls) + 1,
+                    owner=repo.owner,
+                    repo=repo.name,
+                    title=str(fields.get("title", "")),
+                    body=None if body_text is None else str(body_text),
+                    head=head,
+                    base=base,
+                    head_sha=head_sha,
+                    base_sha=base_sha,
+                    created_at=_iso(self.clock()),
+                )
+                pulls.append(pull)
+        if duplicate:
+            return self._validation_failed(
+                f"A pull request already exists for {repo.owner}:{head}.",
+                "pulls/pulls#create-a-pull-request",
+            )
+        reply = self._json(201, self._pull_json(repo, pull))
+        reply.headers["Location"] = f"{SPEC_HOST}/repos/{repo.full_name}/pulls/{pull.number}"
+        return reply
+
+    def _get_pull(self, headers: dict[str, str], owner: str, name: str, number: str) -> Reply:
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        for pull in self.pull_requests(repo.owner, repo.name):
+            if pull.number == int(number):
+                return self._json(200, self._pull_json(repo, pull))
+        return self._error(404, "Not Found")
+
+    def _ref_json(self, repo: StandinRepo, ref: str, sha: str) -> dict[str, Any]:
+        api = f"{SPEC_HOST}/repos/{repo.full_name}/git"
+        return {
+            "ref": ref,
+            "node_id": "REF_" + sha[:16],
+            "url": f"{api}/{ref}",
+            "object": {"type": "commit", "sha": sha, "url": f"{api}/commits/{sha}"},
+        }
+
+    def _git_commit_json(self, repo: StandinRepo, sha: str) -> dict[str, Any]:
+        tree, parents, message = self.git_commits[sha]
+        api = f"{SPEC_HOST}/repos/{repo.full_name}"
+        person = {"name": "bastion[bot]", "email": "bot@example.com", "date": _iso(self.clock())}
+        return {
+            "sha": sha,
+            "node_id": "C_" + sha[:20],
+            "url": f"{api}/git/commits/{sha}",
+            "html_url": f"https://github.com/{repo.full_name}/commit/{sha}",
+            "author": person,
+            "committer": person,
+            "message": message,
+            "tree": {"sha": tree, "url": f"{api}/git/trees/{tree}"},
+            "parents": [
+                {
+                    "sha": parent,
+                    "url": f"{api}/git/commits/{parent}",
+                    "html_url": f"https://github.com/{repo.full_name}/commit/{parent}",
+                }
+                for parent in parents
+            ],
+            "verification": {
+                "verified": False,
+                "reason": "unsigned",
+                "signature": None,
+                "payload": None,
+                "verified_at": None,
+            },
+        }
+
+    def _pull_json(self, repo: StandinRepo, pull: StandinPull) -> dict[str, Any]:
+        api = f"{SPEC_HOST}/repos/{repo.full_name}"
+        html = f"https://github.com/{repo.full_name}/pull/{pull.number}"
+        owner = _simple_user(repo.owner, repo.id + 1, "Organization")
+
+        def side(branch: str, sha: str) -> dict[str, Any]:
+            return {
+                "label": f"{repo.owner}:{branch}",
+                "ref": branch,
+                "sha": sha,
+                "repo": self._repository_json(repo),
+                "user": owner,
+            }
+
+        links = {
+            "self": f"{api}/pulls/{pull.number}",
+            "html": html,
+            "issue": f"{api}/issues/{pull.number}",
+            "comments": f"{api}/issues/{pull.number}/comments",
+            "review_comments": f"{api}/pulls/{pull.number}/comments",
+            "review_comment": f"{api}/pulls/comments{{/number}}",
+            "commits": f"{api}/pulls/{pull.number}/commits",
+            "statuses": f"{api}/statuses/{pull.head_sha}",
+        }
+        return {
+            "url": links["self"],
+            "id": repo.id * 1000 + pull.number,
+            "node_id": f"PR_{repo.id}_{pull.number}",
+            "html_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "issue_url": links["issue"],
+            "commits_url": links["commits"],
+            "review_comments_url": links["review_comments"],
+            "review_comment_url": links["review_comment"],
+            "comments_url": links["comments"],
+            "statuses_url": links["statuses"],
+            "number": pull.number,
+            "state": "open",
+            "locked": False,
+            "title": pull.title,
+            # An App's bot: its URLs carry the login percent-encoded, as GitHub's do.
+            "user": {
+                **_simple_user(quote("bastion[bot]"), 9_000_001, "Bot"),
+                "login": "bastion[bot]",
+            },
+            "body": pull.body,
+            "labels": [],
+            "milestone": None,
+            "active_lock_reason": None,
+            "created_at": pull.created_at,
+            "updated_at": pull.created_at,
+            "closed_at": None,
+            "merged_at": None,
+            "merge_commit_sha": None,
+            "assignee": None,
+            "assignees": [],
+            "requested_reviewers": [],
+            "requested_teams": [],
+            "head": side(pull.head, pull.head_sha),
+            "base": side(pull.base, pull.base_sha),
+            "_links": {key: {"href": href} for key, href in links.items()},
+            "author_association": "NONE",
+            "auto_merge": None,
+            "draft": False,
+            "merged": False,
+            "mergeable": None,
+            "rebaseable": None,
+            "mergeable_state": "unknown",
+            "merged_by": None,
+            "comments": 0,
+            "review_comments": 0,
+            "maintainer_can_modify": False,
+            "commits": 1,
+            "additions": 0,
+            "deletions": 0,
+            "changed_files": 0,
+        }
+
+    def _repository_json(self, repo: StandinRepo, *, full: bool = False) -> dict[str, Any]:
+        api = f"{SPEC_HOST}/repos/{repo.full_name}"
+        html = f"https://github.com/{repo.full_name}"
+        stamp = _iso(COMMIT_TIME.timestamp())
+        templated = {
+            "archive_url": "{archive_format}{/ref}",
+            "assignees_url": "assignees{/user}",
+            "blobs_url": "git/blobs{/sha}",
+            "branches_url": "branches{/branch}",
+            "collaborators_url": "collaborators{/collaborator}",
+            "comments_url": "comments{/number}",
+            "commits_url": "commits{/sha}",
+            "compare_url": "compare/{base}...{head}",
+            "contents_url": "contents/{+path}",
+            "git_commits_url": "git/commits{/sha}",
+            "git_refs_url": "git/refs{/sha}",
+            "git_tags_url": "git/tags{/sha}",
+            "issue_comment_url": "issues/comments{/number}",
+            "issue_events_url": "issues/events{/number}",
+            "issues_url": "issues{/number}",
+            "keys_url": "keys{/key_id}",
+            "labels_url": "labels{/name}",
+            "milestones_url": "milestones{/number}",
+            "notifications_url": "notifications{?since,all,participating}",
+            "pulls_url": "pulls{/number}",
+            "releases_url": "releases{/id}",
+            "statuses_url": "statuses/{sha}",
+            "trees_url": "git/trees{/sha}",
+        }
+        plain = (
+            *("contributors", "deployments", "downloads", "events", "forks", "hooks"),
+            *("languages", "merges", "stargazers", "subscribers", "subscription", "tags"),
+            "teams",
+        )
+        body: dict[str, Any] = {
+            "id": repo.id,
+            "node_id": f"R_{repo.id}",
+            "name": repo.name,
+            "full_name": repo.full_name,
+            "owner": _simple_user(repo.owner, repo.id + 1, "Organization"),
+            "private": True,
+            "html_url": html,
+            "description": None,
+            "fork": False,
+            "url": api,
+            **{key: f"{api}/{path}" for key, path in templated.items()},
+            **{f"{key}_url": f"{api}/{key}" for key in plain},
+            "git_url": f"git://github.com/{repo.full_name}.git",
+            "ssh_url": f"git@github.com:{repo.full_name}.git",
+            "clone_url": f"{html}.git",
+            "svn_url": html,
+            "mirror_url": None,
+            "homepage": None,
+            "language": None,
+            "forks_count": 0,
+            "forks": 0,
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "watchers": 0,
+            "size": 1,
+            "default_branch": repo.default_branch,
+            "open_issues_count": 0,
+            "open_issues": 0,
+            "has_issues": True,
+            "has_projects": False,
+            "has_wiki": False,
+            "has_pages": False,
+            "has_downloads": True,
+            "has_discussions": False,
+            "archived": False,
+            "disabled": False,
+            "license": None,
+            "pushed_at": stamp,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        if full:
+            body.update({"subscribers_count": 0, "network_count": 0})
+        return body
+
     # -- JSON shapes -----------------------------------------------------------------
 
     def _json(self, status: int, body: dict[str, Any]) -> Reply:
@@ -680,7 +1417,7 @@ class GitHubStandin:
             "client_id": "Iv1.0123456789abcdef",
             "target_id": installation.account_id,
             "target_type": installation.account_type,
-            "permissions": {"contents": "read", "metadata": "read", "checks": "write"},
+            "permissions": installation.permissions,
             "events": ["pull_request", "push", "check_run", "check_suite"],
             "created_at": stamp,
             "updated_at": stamp,
@@ -737,6 +1474,20 @@ def _simple_user(login: str, user_id: int, kind: str) -> dict[str, Any]:
         "type": kind,
         "site_admin": False,
     }
+
+
+def _git_sha(kind: bytes, data: bytes) -> str:
+    """Git's object id: sha1 of "<kind> <size>\0" and the content."""
+    header = kind + b" " + str(len(data)).encode() + b"\0"
+    return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
+
+
+def _json_body(body: bytes) -> dict[str, Any] | None:
+    try:
+        fields = json.loads(body)
+    except ValueError:
+        return None
+    return fields if isinstance(fields, dict) else None
 
 
 def _iso(timestamp: float) -> str:

@@ -396,8 +396,10 @@ class GitHubClient:
         *,
         headers: dict[str, str] | None = None,
         stream: bool = True,
+        json: Any = None,
     ) -> Iterator[httpx.Response]:
-        """A request with the installation's token, renewed once on a 401."""
+        """A request with the installation's token, renewed once on a 401; ``json`` is
+        the body of a write (git data, pull requests, check runs)."""
         for renewed in (False, True):
             token = self.installation_token(installation_id)
             response = self._request(
@@ -407,6 +409,7 @@ class GitHubClient:
                 auth=_token_auth(token.token),
                 headers=headers,
                 stream=stream,
+                json=json,
             )
             if response.status_code == 401:
                 response.close()
@@ -432,6 +435,7 @@ class GitHubClient:
         auth: Callable[[], str] | None,
         headers: dict[str, str] | None = None,
         stream: bool = False,
+        json: Any = None,
     ) -> httpx.Response:
         """Send with retries; returns any answer that is neither 5xx nor a rate limit."""
         attempt = 0
@@ -442,7 +446,7 @@ class GitHubClient:
             if auth is not None:
                 # Rebuilt per attempt: a JWT signed before a long wait may have expired.
                 request_headers["Authorization"] = auth()
-            request = self._http.build_request(method, url, headers=request_headers)
+            request = self._http.build_request(method, url, headers=request_headers, json=json)
             try:
                 response = self._http.send(request, stream=stream, follow_redirects=False)
                 if stream and response.status_code in (401, 403, 404, 429):

@@ -14,13 +14,16 @@ import json
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+# contents: write for POST /api/fix, which commits the edited manifests on a branch
+# (reading the tarball needs only read); pull_requests: write to open the fix PR.
 DEFAULT_PERMISSIONS: dict[str, str] = {
-    "contents": "read",
+    "contents": "write",
     "metadata": "read",
     "checks": "write",
     "pull_requests": "write",
 }
-# Not "installation" nor "installation_repositories": GitHub always delivers those to an
+# The events POST /webhook acts on (bastion.webhooks.events.SCAN_EVENTS). Not
+# "installation" nor "installation_repositories": GitHub always delivers those to an
 # App and rejects a manifest that lists them ("Default events unsupported").
 DEFAULT_EVENTS: tuple[str, ...] = ("pull_request", "push", "check_run", "check_suite")
 

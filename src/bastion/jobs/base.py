@@ -55,7 +55,7 @@ __all__ = [
 DEFAULT_TIME_LIMIT = 300.0
 DEFAULT_MAX_ATTEMPTS = 3
 # Modules whose import registers their jobs on the default registry.
-JOB_MODULES = ("bastion.scans.jobs", "bastion.targets.jobs")
+JOB_MODULES = ("bastion.scans.jobs", "bastion.targets.jobs", "bastion.webhooks.jobs")
 
 PayloadValue = str | int | bool | None
 Payload = Mapping[str, PayloadValue]

@@ -24,6 +24,7 @@ from bastion.jobs.base import GiveUp, JobContext, ResourceKey, job
 from bastion.models import ScanResult
 from bastion.scans import repository
 from bastion.scans.schemas import ScanTarget
+from bastion.webhooks.repository import queue_check_run_updates
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ def concurrency_key(installation_id: int) -> str:
 def _end_incomplete(session: Session, give_up: GiveUp, *, scan_id: str) -> None:
     status = ScanStatus.TIMED_OUT if give_up.status is JobStatus.TIMED_OUT else ScanStatus.FAILED
     repository.end_incomplete(session, uuid.UUID(scan_id), status, INCOMPLETE, give_up.at)
+    # Even if the scan had ended already (an executor abandoning it): check runs complete.
+    queue_check_run_updates(session, uuid.UUID(scan_id), give_up.at)
 
 
 def render_sbom(result: ScanResult) -> str:
@@ -75,6 +78,10 @@ def run_scan(ctx: JobContext, *, scan_id: str) -> None:
         target = repository.mark_running(session, report_id, ctx.clock())
     if target is None:
         log.info("scan %s already ended; nothing to run", scan_id)
+        # Ended elsewhere (the executor abandons scans no retry can fix): its check runs
+        # still need completing.
+        with write_session(ctx.engine) as session:
+            queue_check_run_updates(session, report_id, ctx.clock())
         return
     scanned = ctx.resources.get(SCAN_EXECUTOR)(target, ctx)
     ctx.check()
@@ -101,6 +108,7 @@ def run_scan(ctx: JobContext, *, scan_id: str) -> None:
                 now=now,
                 rows=rows,
             )
+            queue_check_run_updates(session, report_id, now)
     # The write transaction's length: on SQLite, every API write waits behind it.
     log.info(
         "scan.stored",

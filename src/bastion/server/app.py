@@ -16,6 +16,7 @@ from bastion import __version__
 from bastion.clock import Clock, utcnow
 from bastion.db.engine import make_engine
 from bastion.findings import routes as findings_routes
+from bastion.fixes import routes as fix_routes
 from bastion.github.cache import RepoAccessCache
 from bastion.github.client import GitHubClient
 from bastion.github.settings import GitHubSettings
@@ -36,6 +37,7 @@ from bastion.server.metrics import build_registry
 from bastion.server.settings import ServerSettings
 from bastion.server.state import AppState
 from bastion.targets import routes as target_routes
+from bastion.webhooks import routes as webhook_routes
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +111,13 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(scan_routes.router)
+    app.include_router(fix_routes.router)
     app.include_router(osv_routes.router)
     app.include_router(ops_routes.router)
     app.include_router(org_routes.router)
     app.include_router(findings_routes.router)
     app.include_router(target_routes.router)
+    app.include_router(webhook_routes.router)
     app.add_middleware(_AccessLog)
     return app
 

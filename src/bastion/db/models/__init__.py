@@ -24,16 +24,19 @@ from bastion.db.models.scans import (
     ScanReport,
     ScanStatus,
 )
+from bastion.db.models.webhooks import CheckRunState, GitHubCheckRun, WebhookDelivery
 
 __all__ = [
     "ACTIVE_DAST_SCAN_STATUSES",
     "ACTIVE_SCAN_STATUSES",
     "Account",
     "ApiToken",
+    "CheckRunState",
     "DastScan",
     "DastScanStatus",
     "DastTarget",
     "FindingStatus",
+    "GitHubCheckRun",
     "Job",
     "JobStatus",
     "Membership",
@@ -48,4 +51,5 @@ __all__ = [
     "ScanType",
     "SecurityFinding",
     "TargetType",
+    "WebhookDelivery",
 ]

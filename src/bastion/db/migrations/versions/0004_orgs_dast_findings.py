@@ -1,4 +1,5 @@
-"""organisations and roles, app-scanning targets and scans, one findings store
+"""organisations and roles, app-scanning targets and scans, one findings store, GitHub
+webhook deliveries and check runs
 
 Revision ID: 0004_orgs_dast_findings
 Revises: 0003_rate_limit_hit
@@ -199,9 +200,50 @@ def upgrade() -> None:
         unique=True,
     )
     op.create_index("uq_accounts_email", "accounts", ["email"], unique=True)
+    _create_webhook_tables()
+
+
+def _create_webhook_tables() -> None:
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("delivery_id", sa.String(length=100), nullable=False),
+        sa.Column("event", sa.String(length=64), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=True),
+        sa.Column("installation_id", sa.BigInteger(), nullable=True),
+        sa.Column("scan_id", sa.Uuid(), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["scan_id"], ["scan_reports.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("delivery_id"),
+    )
+    op.create_index(
+        "ix_webhook_deliveries_received_at", "webhook_deliveries", ["received_at"], unique=False
+    )
+    op.create_table(
+        "github_check_runs",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("scan_id", sa.Uuid(), nullable=False),
+        sa.Column("details_url", sa.Text(), nullable=True),
+        sa.Column("github_id", sa.BigInteger(), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("sync_job_id", sa.String(length=64), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "state IN ('pending', 'open', 'completed', 'failed')",
+            name="ck_github_check_runs_state",
+        ),
+        sa.ForeignKeyConstraint(["scan_id"], ["scan_reports.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("uq_github_check_runs_scan", "github_check_runs", ["scan_id"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("uq_github_check_runs_scan", table_name="github_check_runs")
+    op.drop_table("github_check_runs")
+    op.drop_index("ix_webhook_deliveries_received_at", table_name="webhook_deliveries")
+    op.drop_table("webhook_deliveries")
     op.drop_index("uq_accounts_email", table_name="accounts")
     op.drop_index("uq_security_findings_fingerprint", table_name="security_findings")
     op.drop_index("ix_security_findings_target", table_name="security_findings")

@@ -1,0 +1,1 @@
+"""Manifest editors: one module per format, chosen through ``registry``."""
