@@ -318,7 +318,7 @@ def test_targets_are_immutable(client: TestClient, method: str) -> None:
 # -- read -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target_id", [str(uuid.uuid4()), "not-a-uuid"])
+@pytest.mark.parametrize("target_id", ["0b5c8f0e-4a53-4c1e-9d2a-6f1e2d3c4b5a", "not-a-uuid"])
 def test_unknown_targets_are_404(client: TestClient, target_id: str) -> None:
     for response in (
         client.get(f"{BASE}/{target_id}"),
