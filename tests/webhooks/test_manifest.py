@@ -16,7 +16,8 @@ def test_the_manifest_subscribes_to_the_events_that_start_scans() -> None:
 
 def test_the_manifest_grants_what_scans_and_check_runs_need() -> None:
     assert DEFAULT_PERMISSIONS["checks"] == "write"  # the bastion check run
-    assert DEFAULT_PERMISSIONS["contents"] == "read"  # tarballs of the scanned commits
+    # Tarballs of the scanned commits need read; fix pull requests commit to a branch.
+    assert DEFAULT_PERMISSIONS["contents"] == "write"
     assert DEFAULT_PERMISSIONS["metadata"] == "read"  # mandatory for every App
     # Pull request events need at least read; fix pull requests need write.
     assert DEFAULT_PERMISSIONS["pull_requests"] in {"read", "write"}

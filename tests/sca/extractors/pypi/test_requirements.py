@@ -111,6 +111,9 @@ def test_fixture(fixture: str) -> None:
         ("name==${VERSION}", ("name", None, f"uses an environment variable, {UNPINNED}")),
         ("${PACKAGE_URL}", None),
         ("name==1.0.*", ("name", None, UNPINNED)),
+        # Arbitrary equality with nothing after it (found by the mutation property).
+        ("name===", ("name", None, UNPINNED)),
+        ("name===1.0-custom", ("name", "1.0-custom", None)),
         ("name!=1.0", ("name", None, UNPINNED)),
         ("name<=1.0", ("name", "1.0", UPPER)),
         ("name", ("name", None, UNPINNED)),

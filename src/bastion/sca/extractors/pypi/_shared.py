@@ -52,7 +52,8 @@ def normalize(name: str) -> str:
 
 def pin_from_specifier(specifier: SpecifierSet) -> Pin:
     clauses = list(specifier)
-    if len(clauses) != 1 or "*" in clauses[0].version:
+    # ``===`` (arbitrary equality) accepts any string, the empty one too: no version.
+    if len(clauses) != 1 or "*" in clauses[0].version or not clauses[0].version.strip():
         return NO_PIN
     operator, version = clauses[0].operator, clauses[0].version
     if operator in ("==", "==="):
