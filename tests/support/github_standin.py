@@ -949,6 +949,23 @@ class GitHubStandin:
             entry["url"] = f"{SPEC_HOST}/git/{kind}/{entry['sha']}"
         return sorted(entries, key=lambda entry: str(entry["path"]))
 
+    def _write_request(
+        self, headers: dict[str, str], owner: str, name: str, permission: str, body: bytes
+    ) -> tuple[StandinRepo, dict[str, Any]] | Reply:
+        """The repository and JSON body of a write, or GitHub's refusal: 404 for a
+        repository out of reach, 403 without ``permission: write``, 400 for a body that is
+        not a JSON object."""
+        repo = self._visible_repo(headers, owner, name)
+        if isinstance(repo, Reply):
+            return repo
+        refused = self._may_write(headers, permission)
+        if refused is not None:
+            return refused
+        fields = _json_body(body)
+        if fields is None:
+            return self._error(400, "Problems parsing JSON")
+        return repo, fields
+
     def _may_write(self, headers: dict[str, str], permission: str) -> Reply | None:
         """GitHub's 403 when the App lacks ``permission: write`` on the installation."""
         installation = self._installation_for_token(headers)
@@ -1010,14 +1027,11 @@ class GitHubStandin:
         return self._json(200, self._ref_json(repo, f"refs/{ref}", sha))
 
     def _create_blob(self, headers: dict[str, str], owner: str, name: str, *, body: bytes) -> Reply:
-        repo = self._visible_repo(headers, owner, name)
-        if isinstance(repo, Reply):
-            return repo
-        refused = self._may_write(headers, "contents")
-        if refused is not None:
-            return refused
-        fields = _json_body(body)
-        if fields is None or not isinstance(fields.get("content"), str):
+        write = self._write_request(headers, owner, name, "contents", body)
+        if isinstance(write, Reply):
+            return write
+        repo, fields = write
+        if not isinstance(fields.get("content"), str):
             return self._error(400, "Problems parsing JSON")
         content = str(fields["content"])
         encoding = fields.get("encoding", "utf-8")
@@ -1036,14 +1050,11 @@ class GitHubStandin:
         return reply
 
     def _create_tree(self, headers: dict[str, str], owner: str, name: str, *, body: bytes) -> Reply:
-        repo = self._visible_repo(headers, owner, name)
-        if isinstance(repo, Reply):
-            return repo
-        refused = self._may_write(headers, "contents")
-        if refused is not None:
-            return refused
-        fields = _json_body(body)
-        if fields is None or not isinstance(fields.get("tree"), list):
+        write = self._write_request(headers, owner, name, "contents", body)
+        if isinstance(write, Reply):
+            return write
+        repo, fields = write
+        if not isinstance(fields.get("tree"), list):
             return self._error(400, "Problems parsing JSON")
         files: dict[str, tuple[str, str]] = {}
         base = fields.get("base_tree")
@@ -1082,15 +1093,10 @@ class GitHubStandin:
     def _create_commit(
         self, headers: dict[str, str], owner: str, name: str, *, body: bytes
     ) -> Reply:
-        repo = self._visible_repo(headers, owner, name)
-        if isinstance(repo, Reply):
-            return repo
-        refused = self._may_write(headers, "contents")
-        if refused is not None:
-            return refused
-        fields = _json_body(body)
-        if fields is None:
-            return self._error(400, "Problems parsing JSON")
+        write = self._write_request(headers, owner, name, "contents", body)
+        if isinstance(write, Reply):
+            return write
+        repo, fields = write
         tree, parents = str(fields.get("tree")), [str(p) for p in fields.get("parents", [])]
         if tree not in self.git_trees:
             return self._validation_failed("Tree SHA does not exist", "git/commits")
@@ -1108,15 +1114,10 @@ class GitHubStandin:
         return reply
 
     def _create_ref(self, headers: dict[str, str], owner: str, name: str, *, body: bytes) -> Reply:
-        repo = self._visible_repo(headers, owner, name)
-        if isinstance(repo, Reply):
-            return repo
-        refused = self._may_write(headers, "contents")
-        if refused is not None:
-            return refused
-        fields = _json_body(body)
-        if fields is None:
-            return self._error(400, "Problems parsing JSON")
+        write = self._write_request(headers, owner, name, "contents", body)
+        if isinstance(write, Reply):
+            return write
+        repo, fields = write
         ref, sha = str(fields.get("ref", "")), str(fields.get("sha", ""))
         if not ref.startswith("refs/") or ref.count("/") < 2:
             return self._validation_failed(
@@ -1139,15 +1140,10 @@ class GitHubStandin:
         return reply
 
     def _create_pull(self, headers: dict[str, str], owner: str, name: str, *, body: bytes) -> Reply:
-        repo = self._visible_repo(headers, owner, name)
-        if isinstance(repo, Reply):
-            return repo
-        refused = self._may_write(headers, "pull_requests")
-        if refused is not None:
-            return refused
-        fields = _json_body(body)
-        if fields is None:
-            return self._error(400, "Problems parsing JSON")
+        write = self._write_request(headers, owner, name, "pull_requests", body)
+        if isinstance(write, Reply):
+            return write
+        repo, fields = write
         head, base = str(fields.get("head", "")), str(fields.get("base", ""))
         head_sha, base_sha = repo.refs.get(f"heads/{head}"), repo.refs.get(f"heads/{base}")
         if head_sha is None or base_sha is None:
