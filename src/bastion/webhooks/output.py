@@ -20,8 +20,8 @@ from bastion.github.checks import (
 )
 from bastion.models import Conclusion
 from bastion.reports import markdown
+from bastion.reports.stored_result import StoredResultError, result_from_dict
 from bastion.reports.summary import plural
-from bastion.webhooks.stored_result import StoredResultError, result_from_dict
 
 log = logging.getLogger(__name__)
 

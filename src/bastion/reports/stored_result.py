@@ -2,9 +2,10 @@
 
 ``scan_reports.result`` holds :func:`bastion.reports.json.result_to_dict` of the result;
 the check run renders its Markdown from it, whenever GitHub can be reached, instead of
-keeping a second copy of the report. Everything the JSON report carries comes back;
-what it leaves out (import evidence, vulnerable symbols, the extractor's name) no
-report format but JSON itself uses, and the Markdown report not at all.
+keeping a second copy of the report, and a fix pull request reads its findings from it.
+Everything the JSON report carries comes back; what it leaves out (import evidence,
+vulnerable symbols, the extractor's name) no report format but JSON itself uses, and the
+Markdown report not at all.
 """
 
 from __future__ import annotations

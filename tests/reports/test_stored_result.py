@@ -25,7 +25,7 @@ from bastion.models import (
 )
 from bastion.reports import markdown
 from bastion.reports.json import result_to_dict
-from bastion.webhooks.stored_result import StoredResultError, result_from_dict
+from bastion.reports.stored_result import StoredResultError, result_from_dict
 from tests.scans.support import vulnerable_result
 
 texts = st.text(max_size=12)
